@@ -142,14 +142,17 @@ async function pushImageManifest(
 ): Promise<PushedManifest> {
   const content = randomBytes(options.layerBytes);
   const layer = await pushBlob(session, gzipSync(content));
+  const created = new Date().toISOString();
   const config = await pushBlob(
     session,
     Buffer.from(
       JSON.stringify({
         ...platformJson(options.platform),
-        created: new Date().toISOString(),
+        created,
         config: {},
         rootfs: { type: 'layers', diff_ids: [sha256(content)] },
+        // A history entry per layer, as real images have: the registry needs it to convert to schema 1.
+        history: [{ created, created_by: 'pullguard test layer' }],
       }),
     ),
   );
