@@ -10,7 +10,7 @@ import { eventually } from './eventually.ts';
 import { ensureDebianPackage } from './install.ts';
 import { tempDir } from './paths.ts';
 import { freePort } from './ports.ts';
-import { type StartedProcess, startProcess, waitUntilReady } from './process.ts';
+import { type StartedProcess, startProcess } from './process.ts';
 import { parseAccessLog, type RegistryAccess } from './registry-access-log.ts';
 import { createTestCa, issueCertificate } from './registry-certs.ts';
 import { type RegistryAuthConfig, renderHtpasswd, renderRegistryConfig } from './registry-config.ts';
@@ -107,7 +107,6 @@ async function launch(options: Launch): Promise<StartedProcess> {
     exited = true;
   });
   const isUp = async (): Promise<boolean> => {
-    if (exited) return true;
     const response = await sendRequest({
       url: '/v2/',
       baseUrl: options.url,
@@ -117,13 +116,22 @@ async function launch(options: Launch): Promise<StartedProcess> {
     });
     return response.status === 200 || response.status === 401;
   };
+  // Not waitUntilReady(): its exit check throws inside eventually(), which retries until the deadline.
+  let state: 'ready' | 'exited';
   try {
-    await waitUntilReady(started, isUp, options.timeoutMs);
+    state = await eventually(async () => (exited ? 'exited' : (await isUp()) ? 'ready' : undefined), {
+      timeoutMs: options.timeoutMs,
+      intervalMs: 100,
+      description: `docker-registry to answer GET /v2/ (log: ${options.logFile})`,
+    });
   } catch (error) {
     await started.stop();
     throw error;
   }
-  if (exited) throw new Error(`docker-registry exited during start-up; see ${options.logFile}`);
+  if (state === 'exited') {
+    await started.stop();
+    throw new Error(`docker-registry exited during start-up; see ${options.logFile}`);
+  }
   return started;
 }
 
