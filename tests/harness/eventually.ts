@@ -5,6 +5,9 @@ export interface EventuallyOptions {
   description?: string;
 }
 
+/** Thrown by a probe to stop polling at once (the thing waited for can no longer happen). */
+export class GiveUp extends Error {}
+
 export async function eventually<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   options: EventuallyOptions = {},
@@ -18,6 +21,7 @@ export async function eventually<T>(
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       lastError = error;
     }
     if (Date.now() >= deadline) {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { eventually } from './eventually.ts';
+import { eventually, GiveUp } from './eventually.ts';
 
 export interface StartedProcess {
   readonly name: string;
@@ -66,7 +66,7 @@ export async function waitUntilReady(
   });
   await eventually(
     async () => {
-      if (exitCode !== undefined) throw new Error(`${process.name} exited with ${exitCode}; see ${process.logFile}`);
+      if (exitCode !== undefined) throw new GiveUp(`${process.name} exited with ${exitCode}; see ${process.logFile}`);
       return (await probe()) ? true : undefined;
     },
     { timeoutMs, intervalMs: 100, description: `${process.name} to become ready (log: ${process.logFile})` },
