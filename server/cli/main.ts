@@ -16,6 +16,7 @@ Run 'pullguard <command> --help' for a command's options.`;
 /** Subcommands load lazily: `pullguard ref` must not pay for the server's imports. */
 const commands: Record<string, () => Promise<Command>> = {
   ref: async () => refCommand,
+  check: async () => (await import('./check.ts')).checkCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
