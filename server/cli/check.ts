@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { examineImages } from '../admission/examine-images.ts';
 import { compileExemptions } from '../admission/exemptions.ts';
 import type { ImageFinding } from '../admission/findings.ts';
@@ -7,12 +6,13 @@ import { collectImages } from '../admission/pod-specs.ts';
 import type { CredentialSource, ImageResolver } from '../admission/ports.ts';
 import type { Credential } from '../auth/keyring.ts';
 import type { Config } from '../config/config.ts';
-import { defaultConfig, parseConfigText } from '../config/index.ts';
+import { defaultConfig } from '../config/index.ts';
 import { UsageError } from '../errors.ts';
 import type { Outcome, Platform } from '../registry/types.ts';
 import { createResolutionStack, credentialsFor } from '../wiring/resolution-stack.ts';
 import { podKeyringFrom, readPullSecrets } from './credentials.ts';
 import { type CliIo, ExitCode, printLine } from './io.ts';
+import { loadConfig } from './load-config.ts';
 import { outputFormat, parseOptions } from './parse-options.ts';
 import { readObjects } from './read-documents.ts';
 
@@ -48,17 +48,6 @@ interface Target {
 
 const rejecting: ReadonlySet<Outcome> = new Set(['absent', 'invalid', 'platform-missing']);
 const undecidable: ReadonlySet<Outcome> = new Set(['unauthorized', 'unreachable']);
-
-function loadConfig(file: string | undefined): Config {
-  if (file === undefined) return defaultConfig();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${JSON.stringify(file)}: ${(error as Error).message}`);
-  }
-  return parseConfigText(text, file);
-}
 
 function platformsFrom(values: readonly string[] | undefined, config: Config): Platform[] {
   const texts = values && values.length > 0 ? values : config.admission.clusterPlatforms;
@@ -128,7 +117,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
   const timeoutSeconds = values.timeout === undefined ? 30 : Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError('--timeout takes seconds > 0');
 
-  const config = loadConfig(values.config);
+  const config = values.config === undefined ? defaultConfig() : loadConfig(values.config);
   const platforms = platformsFrom(values.platform, config);
   const targets = positionals.length > 0 ? [targetForImages(positionals)] : [];
   for (const file of files) targets.push(...targetsForObjects(await readObjects(file, io.stdin)));

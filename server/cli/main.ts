@@ -17,6 +17,8 @@ Run 'pullguard <command> --help' for a command's options.`;
 const commands: Record<string, () => Promise<Command>> = {
   ref: async () => refCommand,
   check: async () => (await import('./check.ts')).checkCommand,
+  explain: async () => (await import('./explain.ts')).explainCommand,
+  certs: async () => (await import('./certs.ts')).certsCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
