@@ -5,6 +5,7 @@
  * are read with a cap, and every connection passes the address guard.
  */
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import { headerValue, type ResponseHeaders } from './http-headers.ts';
@@ -197,17 +198,19 @@ export class Transport {
  * the cap. Either way the stream is destroyed early rather than drained.
  */
 async function readCapped(
-  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  body: Readable,
   options: { cap: number; truncate: boolean; declared: string | undefined },
 ): Promise<Buffer | undefined> {
   const { cap, truncate, declared } = options;
+  // Destroying a body we stop reading makes undici emit an abort error; it is expected, not a failure.
+  body.on('error', ignore);
   if (!truncate && declared !== undefined && /^[0-9]+$/.test(declared) && Number(declared) > cap) {
     body.destroy();
     return undefined;
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
+  for await (const chunk of body as AsyncIterable<Buffer>) {
     const room = cap - size;
     if (chunk.length > room) {
       body.destroy();
@@ -220,3 +223,5 @@ async function readCapped(
   }
   return Buffer.concat(chunks);
 }
+
+function ignore(): void {}
