@@ -160,9 +160,15 @@ function connectKube(description: KubeDescription, stop: () => Promise<void>): T
         { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } },
       ],
     };
-    const result = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
-    if (result.code !== 0) throw new Error(`creating namespace ${name} failed: ${result.stderr}`);
-    return name;
+    // With the controller manager running, its ServiceAccount controller races apply's get-then-create: the
+    // loser gets AlreadyExists, and applying again finds the account and succeeds.
+    for (let attempt = 1; ; attempt += 1) {
+      const result = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
+      if (result.code === 0) return name;
+      if (attempt >= 3 || !result.stderr.includes('AlreadyExists')) {
+        throw new Error(`creating namespace ${name} failed: ${result.stderr}`);
+      }
+    }
   };
   return { ...description, kubectl, createNamespace, stop };
 }
