@@ -7,18 +7,18 @@
 const ellipsis = '...';
 
 /**
- * Printable ASCII stays; control characters, quotes, backslashes and non-ASCII become JSON-style escapes (per UTF-16
- * unit, so a lone surrogate is as visible as any other).
+ * Printable ASCII stays; control characters, non-ASCII and (with `quotes`, for text shown inside double quotes)
+ * quotes and backslashes become JSON-style escapes, per UTF-16 unit, so a lone surrogate is as visible as any other.
  */
-export function escapeText(text: string): string {
+export function escapeText(text: string, quotes = true): string {
   let out = '';
-  for (let index = 0; index < text.length; index += 1) out += escapeChar(text[index] ?? '');
+  for (let index = 0; index < text.length; index += 1) out += escapeChar(text[index] ?? '', quotes);
   return out;
 }
 
-function escapeChar(unit: string): string {
+function escapeChar(unit: string, quotes = true): string {
   const code = unit.charCodeAt(0);
-  if (unit === '"' || unit === '\\') return `\\${unit}`;
+  if (quotes && (unit === '"' || unit === '\\')) return `\\${unit}`;
   if (code >= 0x20 && code < 0x7f) return unit;
   return `\\u${code.toString(16).padStart(4, '0')}`;
 }
@@ -71,7 +71,10 @@ export function quoteImage(image: string, maxLength = 200): string {
   return `"${escapeWithin(image, Math.max(maxLength - 2, ellipsis.length))}"`;
 }
 
-/** Free text from elsewhere (a registry's error, a resolver detail), escaped and cut at the end. */
+/**
+ * Free text from elsewhere (a registry's error, a resolver detail), escaped and cut at the end. It is not inside
+ * quotes, so quotes and backslashes stay as they are.
+ */
 export function sanitizeDetail(text: string, maxLength = 300): string {
-  return truncateEnd(escapeText(text.slice(0, maxLength)), maxLength);
+  return truncateEnd(escapeText(text.slice(0, maxLength), false), maxLength);
 }

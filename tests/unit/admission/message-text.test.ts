@@ -46,3 +46,7 @@ t.test('sanitizeDetail', async (t) => {
   );
   t.equal(sanitizeDetail('d'.repeat(1000), 20).length, 20);
 });
+
+t.test('sanitizeDetail leaves quotes alone (it is not quoted)', async (t) => {
+  t.equal(sanitizeDetail('secret "x" cannot be decoded: bad \\ char'), 'secret "x" cannot be decoded: bad \\ char');
+});
