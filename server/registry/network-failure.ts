@@ -19,6 +19,9 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'ETIMEDOUT',
 ]);
+/** OpenSSL's and Node's TLS codes, and the X.509 verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, …). */
+const TLS_CODE =
+  /CERT|SSL|TLS|UNABLE_TO_|SELF_SIGNED|HOSTNAME_MISMATCH|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE/;
 const PLAIN_HTTP_HINTS = ['WRONG_VERSION_NUMBER', 'PACKET_LENGTH_TOO_LONG', 'HTTP_REQUEST'];
 
 export function describeNetworkFailure(error: unknown, context: FailureContext): RegistryError {
@@ -49,7 +52,7 @@ export function describeNetworkFailure(error: unknown, context: FailureContext):
   if (codes.includes('UND_ERR_HEADERS_OVERFLOW')) {
     return new RegistryError({ ...base, reason: 'headers-too-large', detail: 'sent response headers over the limit' });
   }
-  const tls = codes.find((code) => /CERT|SSL|TLS/.test(code));
+  const tls = codes.find((code) => TLS_CODE.test(code));
   if (tls !== undefined) {
     const hint = PLAIN_HTTP_HINTS.some((text) => tls.includes(text))
       ? ' (the server may speak plain HTTP, which needs insecureHttp for this registry)'
