@@ -1,0 +1,38 @@
+/**
+ * The writes the controller makes to a Pod, behind a small interface so reconcile can be tested without an
+ * apiserver. Conflicts and vanished Pods are outcomes, not errors: reconcile decides what they mean.
+ */
+export interface PodTarget {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  /** The version reconcile decided on; the status patch applies only to it. */
+  readonly resourceVersion: string;
+}
+
+export interface FailureCondition {
+  readonly reason: string;
+  readonly message: string;
+  /** Set the condition's lastTransitionTime (false when the Pod already carries the condition). */
+  readonly transitionAt: Date | undefined;
+}
+
+/** written; conflict: the Pod changed since `resourceVersion` (409) or a rule refused it; gone: deleted (404). */
+export type WriteOutcome = 'written' | 'conflict' | 'gone';
+
+export interface PodWriter {
+  /**
+   * ONE patch of pods/status, guarded by the target's resourceVersion: the condition `ImagePullFailed=True` with
+   * the reason and message, and `phase: Failed`.
+   */
+  failStatus(target: PodTarget, condition: FailureCondition): Promise<WriteOutcome>;
+  /**
+   * Sets `spec.activeDeadlineSeconds` to `seconds` (the apiserver only lets it be set or lowered on a live Pod; a
+   * lower value already there is kept: `conflict`).
+   */
+  lowerActiveDeadline(target: PodTarget, seconds: number): Promise<WriteOutcome>;
+  /** A Warning Event on the Pod from pullguard. */
+  recordWarning(target: PodTarget, reason: string, message: string, at: Date): Promise<void>;
+  /** Deletes the Pod, preconditioned on its UID (a new Pod of the same name is left alone: `conflict`). */
+  deletePod(target: PodTarget): Promise<WriteOutcome>;
+}
