@@ -124,7 +124,8 @@ export class ManifestFinder {
   async #findBlob(request: ManifestRequest, digest: string, manifestError: RegistryError): Promise<FoundManifest> {
     const url = registryUrl(request.context.target, `${request.repository}/blobs/${digest}`);
     const head = await this.#auth.send(request.context, { method: 'HEAD', url, phase: 'blob', maxBodyBytes: 0 });
-    if (head.status !== 200) throw manifestError;
+    if (head.status === 404) throw manifestError;
+    if (head.status !== 200) throw this.#statusError(head, 'HEAD', 'blob');
     const header = headerValue(head.headers, 'docker-content-digest')?.trim();
     if (header !== undefined && header !== '' && header !== digest) {
       throw garbage(head, 'HEAD', `answered digest ${header} for blob ${digest}`);

@@ -62,11 +62,6 @@ export class Pinger {
     });
   }
 
-  /** Forgets what a host said (after its challenge changed). */
-  forget(target: HostTarget): void {
-    this.#answers.delete(`${target.baseUrl.href} ${target.caPem ?? ''}`);
-  }
-
   async #ping(target: HostTarget, signal: AbortSignal): Promise<PingResult> {
     const url = registryUrl(target, '');
     const response = await this.#transport.send({

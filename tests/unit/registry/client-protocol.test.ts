@@ -222,6 +222,13 @@ t.test('a digest that is not a manifest may still be a blob (containerd fallback
   const absent = await lookup(`team/app@${digest}`);
   t.equal(absent.outcome, 'absent');
   t.equal(absent.answer.summary, 'answered 404', 'the manifest answer decides');
+
+  route((_request, response, url) => {
+    if (url.pathname.includes('/blobs/')) return void answerError(response, 500);
+    answerError(response, 404, 'MANIFEST_UNKNOWN');
+  });
+  const failing = await lookup(`team/app@${digest}`);
+  t.equal(failing.outcome, 'unreachable', 'a failing blob check leaves the question open');
 });
 
 t.test('an index is present; its platforms are read only when asked for', async (t) => {
