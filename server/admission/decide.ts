@@ -31,44 +31,24 @@
  *   `imagePullAttempts`.
  * Uncertain problems (unauthorized, unreachable, too many images) never produce a verdict.
  */
-import type { Outcome } from '../registry/types.ts';
-import { formatLine, formatNote, formatWarning } from './decision-text.ts';
+
+import { formatNote } from './decision-text.ts';
 import type { ImageFinding, ImageOverflow, PullSecretProblem } from './findings.ts';
+import { DOCKER_HUB_HINT, judgeFinding, judgeOverflow, judgePullSecret, type Problem } from './judge.ts';
 import { AUDIT_IMAGES_KEY, AUDIT_VERDICT_KEY } from './keys.ts';
 import { escapeWithin, truncateEnd } from './message-text.ts';
-import { encodeVerdict, type PodVerdict, type VerdictOutcome } from './verdict.ts';
+import type { AdmissionMode, AdmissionPolicy } from './policy.ts';
 
-export type AdmissionMode = 'enforce' | 'warn' | 'audit';
-export const ADMISSION_MODES: readonly AdmissionMode[] = ['enforce', 'warn', 'audit'];
+// The policy types live in policy.ts; they are re-exported here because the decision is where callers look.
+export {
+  ADMISSION_MODES,
+  type AdmissionMode,
+  type AdmissionPolicy,
+  DEFAULT_ADMISSION_POLICY,
+  type RegistryPolicy,
+} from './policy.ts';
 
-export interface RegistryPolicy {
-  /** `absent`: a refusal from this registry means "not found" (Docker Hub answers 401 for missing repositories). */
-  readonly unauthorizedAs: 'unauthorized' | 'absent';
-}
-
-export interface AdmissionPolicy {
-  /** Enforce mode: every credential (or anonymous) refused. */
-  readonly unauthorized: 'warn' | 'deny';
-  /** Enforce mode: timeout, DNS, TLS, 5xx, 429, garbage. `allow` admits with a warning. */
-  readonly unreachable: 'allow' | 'deny';
-  /** Enforce mode: a controller-owned Pod that cannot be pulled. */
-  readonly ownedPods: 'fail' | 'deny';
-  /** An `absent` image with `imagePullPolicy: IfNotPresent` (see the comment at the top). */
-  readonly ifNotPresentAbsent: 'deny' | 'warn';
-  /** Glob patterns of images never checked (see exemptions.ts). */
-  readonly exemptImages: readonly string[];
-  /** Per registry host (as in the image, e.g. `docker.io`, or as the resolver names it). */
-  readonly registries: Readonly<Record<string, RegistryPolicy>>;
-}
-
-export const DEFAULT_ADMISSION_POLICY: AdmissionPolicy = Object.freeze({
-  unauthorized: 'warn',
-  unreachable: 'allow',
-  ownedPods: 'fail',
-  ifNotPresentAbsent: 'deny',
-  exemptImages: [],
-  registries: {},
-});
+import { encodeVerdict, type PodVerdict } from './verdict.ts';
 
 export interface DecisionInput {
   readonly mode: AdmissionMode;
@@ -79,26 +59,6 @@ export interface DecisionInput {
   readonly isOwnedPod: boolean;
   /** Set when the review named more images than are examined; `findings` are then empty. */
   readonly overflow?: ImageOverflow | undefined;
-}
-
-export type ProblemKind = Exclude<Outcome, 'present' | 'skipped'> | 'pull-secret-invalid' | 'too-many-images';
-
-/** One thing wrong, judged: what enforce mode does with it, how certain the failure is, and its wording. */
-export interface Problem {
-  readonly kind: ProblemKind;
-  readonly fieldPath: string;
-  readonly image: string;
-  /** The kubelet will certainly fail (may become a verdict). */
-  readonly certain: boolean;
-  /** What enforce mode does before the owned-Pod rule. */
-  readonly enforce: 'deny' | 'warn';
-  /** The denial line. */
-  readonly line: string;
-  /** The same in ≤ 120 characters. */
-  readonly warning: string;
-  readonly verdict: PodVerdict | undefined;
-  /** A refusal by Docker Hub (which answers 401 for repositories that do not exist). */
-  readonly isDockerHub: boolean;
 }
 
 export interface Decision {
@@ -115,7 +75,6 @@ export interface Decision {
 const MAX_MESSAGE_LINES = 20;
 const MAX_WARNINGS = 12;
 const MAX_AUDIT_FINDINGS = 10;
-const dockerHubHint = 'Docker Hub answers 401 for repositories that do not exist';
 
 export function decideAdmission(input: DecisionInput): Decision {
   const { mode, policy } = input;
@@ -178,136 +137,7 @@ export function decideAdmission(input: DecisionInput): Decision {
 }
 
 /** The problem of one finding under the policy, or undefined when there is none (present, skipped). */
-export function judgeFinding(finding: ImageFinding, policy: AdmissionPolicy): Problem | undefined {
-  const { entry } = finding;
-  const field = { fieldPath: entry.fieldPath, image: entry.image };
-  const make = (
-    kind: ProblemKind,
-    enforce: 'deny' | 'warn',
-    phrases: { line: string; warning: string },
-    detail: string,
-    certain: boolean,
-    lineDetail: string = detail,
-  ): Problem => ({
-    kind,
-    fieldPath: entry.fieldPath,
-    image: entry.image,
-    certain,
-    enforce,
-    line: formatLine(field, phrases.line, lineDetail),
-    warning: formatWarning(field, phrases.warning, detail),
-    verdict:
-      certain && isVerdictOutcome(kind)
-        ? { outcome: kind, fieldPath: entry.fieldPath, container: entry.name, image: entry.image, reason: detail }
-        : undefined,
-    isDockerHub: isDockerHub(finding),
-  });
 
-  switch (finding.outcome) {
-    case 'present':
-    case 'skipped':
-      return undefined;
-    case 'invalid': {
-      const detail = entry.state === 'malformed' ? entry.problem : finding.detail;
-      return make('invalid', 'deny', { line: 'is not a valid image reference', warning: 'is invalid' }, detail, true);
-    }
-    case 'platform-missing': {
-      const wanted = describePlatforms(finding);
-      return make(
-        'platform-missing',
-        'deny',
-        { line: `has no image for ${wanted}`, warning: `has no image for ${wanted}` },
-        finding.detail,
-        true,
-      );
-    }
-    case 'absent':
-      return judgeAbsent(finding, policy, finding.detail, make);
-    case 'unauthorized': {
-      if (registryPolicyOf(finding, policy)?.unauthorizedAs === 'absent') {
-        return judgeAbsent(
-          finding,
-          policy,
-          `${finding.detail} (a refusal counts as not found for this registry)`,
-          make,
-        );
-      }
-      const hint = isDockerHub(finding)
-        ? dockerHubHint
-        : 'the repository may not exist, or nodes may hold other credentials';
-      return make(
-        'unauthorized',
-        policy.unauthorized === 'deny' ? 'deny' : 'warn',
-        { line: `cannot be pulled with the Pod's credentials`, warning: 'unauthorized' },
-        finding.detail,
-        false,
-        appendHint(finding.detail, hint),
-      );
-    }
-    case 'unreachable':
-      return make(
-        'unreachable',
-        policy.unreachable === 'deny' ? 'deny' : 'warn',
-        { line: 'could not be checked', warning: 'not checked' },
-        finding.detail,
-        false,
-      );
-  }
-}
-
-type MakeProblem = (
-  kind: ProblemKind,
-  enforce: 'deny' | 'warn',
-  phrases: { line: string; warning: string },
-  detail: string,
-  certain: boolean,
-  lineDetail?: string,
-) => Problem;
-
-/** Always: the pull fails on every node. IfNotPresent: as configured (nodes with a cached copy would run it). */
-function judgeAbsent(finding: ImageFinding, policy: AdmissionPolicy, detail: string, make: MakeProblem): Problem {
-  const certain = finding.entry.pullPolicy === 'Always' || policy.ifNotPresentAbsent === 'deny';
-  return make('absent', certain ? 'deny' : 'warn', { line: 'not found', warning: 'not found' }, detail, certain);
-}
-
-function judgePullSecret(problem: PullSecretProblem): Problem {
-  const detail = `${problem.message}; the kubelet would fail every image pull of this Pod`;
-  const field = { fieldPath: problem.fieldPath, image: '' };
-  return {
-    kind: 'pull-secret-invalid',
-    fieldPath: problem.fieldPath,
-    image: '',
-    certain: true,
-    enforce: 'deny',
-    line: formatLine(field, 'cannot be used', detail),
-    warning: formatWarning(field, 'cannot be used', problem.message),
-    verdict: {
-      outcome: 'pull-secret-invalid',
-      fieldPath: problem.fieldPath,
-      container: '',
-      image: '',
-      reason: problem.message,
-    },
-    isDockerHub: false,
-  };
-}
-
-function judgeOverflow(overflow: ImageOverflow): Problem {
-  const text = `${overflow.total} image fields exceed pullguard's limit of ${overflow.limit} per review; none was checked`;
-  return {
-    kind: 'too-many-images',
-    fieldPath: '',
-    image: '',
-    certain: false,
-    enforce: 'deny',
-    line: text,
-    warning: formatNote(text),
-    verdict: undefined,
-    isDockerHub: false,
-  };
-}
-
-/** Resolver facts about images (parser compatibility, fallback platforms), one warning each. */
 function resolverNotes(findings: readonly ImageFinding[]): string[] {
   return findings.flatMap((finding) =>
     finding.warnings.map((warning) => formatNote(`${finding.entry.fieldPath}: ${warning}`)),
@@ -318,7 +148,7 @@ function resolverNotes(findings: readonly ImageFinding[]): string[] {
 function warningsFor(shown: readonly Problem[]): string[] {
   const warnings = shown.map((problem) => problem.warning);
   if (shown.some((problem) => problem.kind === 'unauthorized' && problem.isDockerHub)) {
-    warnings.push(formatNote(dockerHubHint));
+    warnings.push(formatNote(DOCKER_HUB_HINT));
   }
   return warnings;
 }
@@ -348,35 +178,4 @@ function summarizeForAudit(problems: readonly Problem[]): string {
       detail: truncateEnd(problem.warning, 120),
     })),
   });
-}
-
-function registryPolicyOf(finding: ImageFinding, policy: AdmissionPolicy): RegistryPolicy | undefined {
-  const hosts = [finding.registry, finding.reference?.domain ?? ''];
-  for (const host of hosts) {
-    if (host !== '' && Object.hasOwn(policy.registries, host)) return policy.registries[host];
-  }
-  return undefined;
-}
-
-const dockerHubHosts = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-
-function isDockerHub(finding: ImageFinding): boolean {
-  return dockerHubHosts.has(finding.reference?.domain ?? '') || dockerHubHosts.has(finding.registry);
-}
-
-function describePlatforms(finding: ImageFinding): string {
-  const platforms = finding.platforms ?? [];
-  if (platforms.length === 0) return "the Pod's platforms";
-  const names = platforms.map((p) =>
-    [p.os, p.architecture, p.variant].filter((part) => part !== undefined && part !== '').join('/'),
-  );
-  return names.length > 3 ? `${names.slice(0, 3).join(', ')}, ...` : names.join(', ');
-}
-
-function appendHint(detail: string, hint: string): string {
-  return detail === '' ? hint : `${detail} (${hint})`;
-}
-
-function isVerdictOutcome(kind: ProblemKind): kind is VerdictOutcome {
-  return kind === 'absent' || kind === 'invalid' || kind === 'platform-missing' || kind === 'pull-secret-invalid';
 }

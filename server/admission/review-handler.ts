@@ -5,7 +5,7 @@
  * carrying the request's uid.
  */
 import type { Platform } from '../registry/types.ts';
-import { type AdmissionMode, type AdmissionPolicy, type Decision, decideAdmission } from './decide.ts';
+import { type Decision, decideAdmission } from './decide.ts';
 import { type AdmissionReviewRequest, decodeReview } from './decode-review.ts';
 import { type Examination, examineImages } from './examine-images.ts';
 import { compileExemptions, type ExemptionMatcher } from './exemptions.ts';
@@ -14,6 +14,7 @@ import { sanitizeDetail } from './message-text.ts';
 import { isControllerOwned } from './object-meta.ts';
 import { buildPodPatch, type Mutation } from './patch.ts';
 import { collectImages } from './pod-specs.ts';
+import type { AdmissionMode, AdmissionPolicy } from './policy.ts';
 import type { CredentialSource, ImageResolver } from './ports.ts';
 import {
   type AdmissionReviewResponseBody,

@@ -1,12 +1,11 @@
 import t from 'tap';
+import { type DecisionInput, decideAdmission } from '../../../server/admission/decide.ts';
+import type { ImageFinding, ImageOverflow, PullSecretProblem } from '../../../server/admission/findings.ts';
 import {
   type AdmissionMode,
   type AdmissionPolicy,
   DEFAULT_ADMISSION_POLICY,
-  type DecisionInput,
-  decideAdmission,
-} from '../../../server/admission/decide.ts';
-import type { ImageFinding, ImageOverflow, PullSecretProblem } from '../../../server/admission/findings.ts';
+} from '../../../server/admission/policy.ts';
 import { makeFinding } from './helpers/findings.ts';
 
 type Expect = 'allow' | 'deny' | 'warn' | 'annotate';

@@ -15,7 +15,7 @@ t.test('a v1 Pod CREATE decodes with every field the handler reads', async (t) =
   t.equal(review.request.dryRun, false);
   t.equal(review.request.oldObject, null);
   t.equal(review.request.userInfo.username, 'alice@example.com');
-  t.equal((review.request.object?.metadata as { name: string }).name, 'api');
+  t.match(review.request.object, { metadata: { name: 'api' } });
 });
 
 t.test('v1beta1 is accepted and remembered', async (t) => {
@@ -42,7 +42,8 @@ t.test('a strange userInfo is ignored, a long username cut', async (t) => {
   t.equal(decodeReview(body).request.userInfo.username, '');
 });
 
-const bad: { name: string; edit: (body: Review) => Review; field: RegExp; uidKnown: boolean }[] = [
+/** `edit` changes the body in place, or returns a replacement. */
+const bad: { name: string; edit: (body: Review) => Review | undefined; field: RegExp; uidKnown: boolean }[] = [
   { name: 'not an object', edit: () => [], field: /body: must be a JSON object, got array/, uidKnown: false },
   { name: 'null', edit: () => null, field: /body: must be a JSON object, got null/, uidKnown: false },
   { name: 'a string', edit: () => 'AdmissionReview', field: /got string/, uidKnown: false },
@@ -73,82 +74,129 @@ const bad: { name: string; edit: (body: Review) => Review; field: RegExp; uidKno
   },
   {
     name: 'missing uid',
-    edit: (b) => (delete b.request.uid, b),
+    edit: (b) => {
+      delete b.request.uid;
+    },
     field: /request\.uid: must be a non-empty string/,
     uidKnown: false,
   },
-  { name: 'empty uid', edit: (b) => ((b.request.uid = ''), b), field: /request\.uid/, uidKnown: false },
-  { name: 'numeric uid', edit: (b) => ((b.request.uid = 42), b), field: /request\.uid/, uidKnown: false },
   {
-    name: 'uid with control characters',
-    edit: (b) => ((b.request.uid = 'a\u0000b'), b),
+    name: 'empty uid',
+    edit: (b) => {
+      b.request.uid = '';
+    },
     field: /request\.uid/,
     uidKnown: false,
   },
-  { name: 'huge uid', edit: (b) => ((b.request.uid = 'u'.repeat(10_000)), b), field: /request\.uid/, uidKnown: false },
+  {
+    name: 'numeric uid',
+    edit: (b) => {
+      b.request.uid = 42;
+    },
+    field: /request\.uid/,
+    uidKnown: false,
+  },
+  {
+    name: 'uid with control characters',
+    edit: (b) => {
+      b.request.uid = 'a\u0000b';
+    },
+    field: /request\.uid/,
+    uidKnown: false,
+  },
+  {
+    name: 'huge uid',
+    edit: (b) => {
+      b.request.uid = 'u'.repeat(10_000);
+    },
+    field: /request\.uid/,
+    uidKnown: false,
+  },
   {
     name: 'unknown operation',
-    edit: (b) => ((b.request.operation = 'PATCH'), b),
+    edit: (b) => {
+      b.request.operation = 'PATCH';
+    },
     field: /request\.operation: must be one of CREATE, UPDATE, DELETE, CONNECT, got "PATCH"/,
     uidKnown: true,
   },
   {
     name: 'CREATE without object',
-    edit: (b) => ((b.request.object = null), b),
+    edit: (b) => {
+      b.request.object = null;
+    },
     field: /request\.object: must be an object for CREATE/,
     uidKnown: true,
   },
   {
     name: 'object is a string',
-    edit: (b) => ((b.request.object = 'pod'), b),
+    edit: (b) => {
+      b.request.object = 'pod';
+    },
     field: /request\.object: must be an object or null, got string/,
     uidKnown: true,
   },
   {
     name: 'oldObject is an array',
-    edit: (b) => ((b.request.oldObject = []), b),
+    edit: (b) => {
+      b.request.oldObject = [];
+    },
     field: /request\.oldObject: must be an object or null, got array/,
     uidKnown: true,
   },
   {
     name: 'kind missing',
-    edit: (b) => (delete b.request.kind, b),
+    edit: (b) => {
+      delete b.request.kind;
+    },
     field: /request\.kind: must be an object, got undefined/,
     uidKnown: true,
   },
   {
     name: 'kind.kind a number',
-    edit: (b) => ((b.request.kind.kind = 7), b),
+    edit: (b) => {
+      b.request.kind.kind = 7;
+    },
     field: /request\.kind\.kind: must be a non-empty string, got number/,
     uidKnown: true,
   },
   {
     name: 'resource missing',
-    edit: (b) => (delete b.request.resource, b),
+    edit: (b) => {
+      delete b.request.resource;
+    },
     field: /request\.resource: must be an object/,
     uidKnown: true,
   },
   {
     name: 'resource.resource empty',
-    edit: (b) => ((b.request.resource.resource = ''), b),
+    edit: (b) => {
+      b.request.resource.resource = '';
+    },
     field: /request\.resource\.resource/,
     uidKnown: true,
   },
   {
     name: 'subResource a number',
-    edit: (b) => ((b.request.subResource = 1), b),
+    edit: (b) => {
+      b.request.subResource = 1;
+    },
     field: /request\.subResource: must be a string, got number/,
     uidKnown: true,
   },
   {
     name: 'namespace too long',
-    edit: (b) => ((b.request.namespace = 'n'.repeat(300)), b),
+    edit: (b) => {
+      b.request.namespace = 'n'.repeat(300);
+    },
     field: /request\.namespace: longer than 253/,
     uidKnown: true,
   },
   {
     name: 'dryRun a string',
-    edit: (b) => ((b.request.dryRun = 'true'), b),
+    edit: (b) => {
+      b.request.dryRun = 'true';
+    },
     field: /request\.dryRun: must be a boolean, got string/,
     uidKnown: true,
   },
@@ -156,7 +204,9 @@ const bad: { name: string; edit: (body: Review) => Review; field: RegExp; uidKno
 
 for (const { name, edit, field, uidKnown } of bad) {
   t.test(`refused: ${name}`, async (t) => {
-    const body = edit(loadReview('pod-create'));
+    const original = loadReview('pod-create');
+    const replaced = edit(original);
+    const body = replaced === undefined ? original : replaced;
     const error = t.throws(() => decodeReview(body)) as unknown;
     t.ok(error instanceof ReviewDecodeError, 'a ReviewDecodeError');
     t.ok(error instanceof AdmissionDecodeError, 'an AdmissionDecodeError (HTTP 400)');
@@ -173,5 +223,5 @@ t.test('error messages stay short and escaped for hostile values', async (t) => 
   body.request.operation = `\u001b[31m${'x'.repeat(10_000)}`;
   const error = t.throws(() => decodeReview(body)) as Error;
   t.ok(error.message.length < 300, `message length ${error.message.length}`);
-  t.notMatch(error.message, /\u001b/, 'no raw escape character');
+  t.notOk(error.message.includes('\u001b'), 'no raw escape character');
 });

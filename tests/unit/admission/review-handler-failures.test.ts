@@ -1,6 +1,6 @@
 import t from 'tap';
-import { DEFAULT_ADMISSION_POLICY } from '../../../server/admission/decide.ts';
 import { ReviewDecodeError } from '../../../server/admission/decode-review.ts';
+import { DEFAULT_ADMISSION_POLICY } from '../../../server/admission/policy.ts';
 import { handleReview } from '../../../server/admission/review-handler.ts';
 import { makeHarness } from './helpers/deps.ts';
 import { FakeCredentials } from './helpers/fakes.ts';

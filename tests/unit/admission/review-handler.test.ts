@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEFAULT_ADMISSION_POLICY } from '../../../server/admission/decide.ts';
+import { DEFAULT_ADMISSION_POLICY } from '../../../server/admission/policy.ts';
 import { handleReview } from '../../../server/admission/review-handler.ts';
 import { makeHarness } from './helpers/deps.ts';
 import { absent, FakeCredentials, outcomeOf } from './helpers/fakes.ts';

@@ -1,5 +1,5 @@
 /** ReviewDeps wired with fakes, for handler tests. */
-import { DEFAULT_ADMISSION_POLICY } from '../../../../server/admission/decide.ts';
+import { DEFAULT_ADMISSION_POLICY } from '../../../../server/admission/policy.ts';
 import type { ReviewDeps, ReviewRecord } from '../../../../server/admission/review-handler.ts';
 import { type FakeCredential, FakeCredentials, FakeResolver, present } from './fakes.ts';
 
