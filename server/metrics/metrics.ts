@@ -36,13 +36,18 @@ export interface ResolverCacheCounts {
   readonly coalesced: number;
 }
 
+/** What `pullguard_informer_restarts_total` reads from each informer (kube/'s ResilientInformer fits). */
+export interface RestartingInformer {
+  readonly name: string;
+  restarts(): number;
+}
+
+/** Shaped like the controller's ControllerHooks, so `metrics.controller` can be handed to it as is. */
 export interface ControllerMetrics {
-  /** A Pod the controller failed (or reported, with action `report`), by the condition's reason. */
-  podFailed(reason: string): void;
+  /** A Pod the controller failed (or reported), by reason, and the seconds since its first pull failure. */
+  onPodFailed(reason: string, secondsSinceFirstFailure: number): void;
   /** Pods currently waiting on an image pull that keeps failing. */
   setStuckPods(count: number): void;
-  /** Seconds from a Pod's first pull failure to the controller failing it. */
-  observeFailureToFailed(seconds: number): void;
 }
 
 export interface MetricHandles {
@@ -66,7 +71,8 @@ export interface Metrics {
   recordRegistryRequest(observation: RegistryRequestObservation): void;
   /** Read at each scrape (Resolver.stats is cheap); several sources add up. */
   observeResolverCache(source: () => ResolverCacheCounts): void;
-  informerRestarted(informer: string): void;
+  /** Informers whose restart counts are read at each scrape. */
+  observeInformers(source: () => Iterable<RestartingInformer>): void;
   readonly controller: ControllerMetrics;
   readonly handles: MetricHandles;
 }
@@ -93,6 +99,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
   const reasonLabel = bounded();
   const informerLabel = bounded();
   const cacheSources: (() => ResolverCacheCounts)[] = [];
+  const informerSources: (() => Iterable<RestartingInformer>)[] = [];
 
   const handles: MetricHandles = {
     reviews: new Counter({
@@ -146,6 +153,13 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
       help: 'Informers restarted after their watch failed.',
       labelNames: ['informer'] as const,
       registers,
+      collect() {
+        // Each informer keeps its own running count; mirror it.
+        this.reset();
+        for (const source of informerSources) {
+          for (const informer of source()) this.inc({ informer: informerLabel(informer.name) }, informer.restarts());
+        }
+      },
     }),
     controllerPodsFailed: new Counter({
       name: 'pullguard_controller_pods_failed_total',
@@ -193,13 +207,15 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
     observeResolverCache(source) {
       cacheSources.push(source);
     },
-    informerRestarted(informer) {
-      handles.informerRestarts.inc({ informer: informerLabel(informer) });
+    observeInformers(source) {
+      informerSources.push(source);
     },
     controller: {
-      podFailed: (reason) => handles.controllerPodsFailed.inc({ reason: reasonLabel(reason) }),
+      onPodFailed(reason, secondsSinceFirstFailure) {
+        handles.controllerPodsFailed.inc({ reason: reasonLabel(reason) });
+        handles.controllerFailureToFailed.observe(secondsSinceFirstFailure);
+      },
       setStuckPods: (count) => handles.controllerStuckPods.set(count),
-      observeFailureToFailed: (seconds) => handles.controllerFailureToFailed.observe(seconds),
     },
     handles,
   };

@@ -46,20 +46,24 @@ t.test('reviews, registry requests and the controller are recorded', async (t) =
   metrics.recordReview({ mode: 'warn', kind: 'Deployment', decision: 'warned', durationSeconds: 0.3 });
   metrics.recordRegistryRequest({ registry: 'ghcr.io', method: 'HEAD', status: 404, durationMs: 120 });
   metrics.recordRegistryRequest({ registry: 'ghcr.io', method: 'HEAD', status: 'error', durationMs: 5000 });
-  metrics.informerRestarted('secrets');
-  metrics.controller.podFailed('ImageNotFound');
+  let restarts = 2;
+  metrics.observeInformers(() => [{ name: 'secrets', restarts: () => restarts }]);
+  metrics.controller.onPodFailed('ImageNotFound', 42);
   metrics.controller.setStuckPods(7);
-  metrics.controller.observeFailureToFailed(42);
   const text = await metrics.render();
   t.equal(sampleValue(text, 'pullguard_admission_review_duration_seconds_count{mode="warn"}'), 1);
   t.equal(sampleValue(text, 'pullguard_admission_review_duration_seconds_bucket{le="0.5",mode="warn"}'), 1);
   t.equal(sampleValue(text, 'pullguard_registry_requests_total{registry="ghcr.io",method="HEAD",status="404"}'), 1);
   t.equal(sampleValue(text, 'pullguard_registry_requests_total{registry="ghcr.io",method="HEAD",status="error"}'), 1);
   t.equal(sampleValue(text, 'pullguard_registry_request_duration_seconds_sum{registry="ghcr.io",method="HEAD"}'), 5.12);
-  t.equal(sampleValue(text, 'pullguard_informer_restarts_total{informer="secrets"}'), 1);
+  t.equal(sampleValue(text, 'pullguard_informer_restarts_total{informer="secrets"}'), 2);
+  restarts = 3;
+  const later = await metrics.render();
+  t.equal(sampleValue(later, 'pullguard_informer_restarts_total{informer="secrets"}'), 3, 'read at each scrape');
   t.equal(sampleValue(text, 'pullguard_controller_pods_failed_total{reason="ImageNotFound"}'), 1);
   t.equal(sampleValue(text, 'pullguard_controller_stuck_pods'), 7);
   t.equal(sampleValue(text, 'pullguard_controller_failure_to_failed_seconds_count'), 1);
+  t.equal(sampleValue(text, 'pullguard_controller_failure_to_failed_seconds_sum'), 42);
 });
 
 t.test('resolver cache counts are read from the stats at each scrape', async (t) => {
