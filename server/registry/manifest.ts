@@ -70,7 +70,9 @@ export class ManifestFinder {
       accept: MANIFEST_ACCEPT,
       maxBodyBytes: 0,
     });
-    if (head.status === 405) return this.#getManifest(request, url);
+    // 405: HEAD not supported. 404: a HEAD answer has no body, so a GET reads the registry's error code for the
+    // message (MANIFEST_UNKNOWN vs NAME_UNKNOWN), and catches registries whose HEAD is wrong where GET is right.
+    if (head.status === 405 || head.status === 404) return this.#getManifest(request, url);
     if (head.status !== 200) throw this.#statusError(head, 'HEAD', 'manifest');
     const digest = headerValue(head.headers, 'docker-content-digest')?.trim();
     if (digest === undefined || digest === '') return this.#getManifest(request, url);

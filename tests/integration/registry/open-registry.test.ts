@@ -25,7 +25,7 @@ t.test('a pushed tag is present with its digest; a missing tag and a missing rep
   const missingTag = await lookup(image('team/app:v2'));
   t.equal(missingTag.outcome, 'absent');
   t.equal(missingTag.answer.status, 404);
-  t.equal(missingTag.answer.summary, 'answered 404');
+  t.equal(missingTag.answer.summary, 'answered 404 MANIFEST_UNKNOWN', 'a GET after the HEAD reads the error code');
 
   const missingRepository = await lookup(image('team/nothing-here:v1'));
   t.equal(missingRepository.outcome, 'absent');
@@ -123,8 +123,9 @@ t.test('the metrics hook sees each request with its registry and status', async 
       [registry.host, 'GET', 200],
       [registry.host, 'HEAD', 200],
       [registry.host, 'HEAD', 404],
+      [registry.host, 'GET', 404],
     ],
-    'one ping per host, then one HEAD per lookup',
+    'one ping per host, one HEAD per present tag, HEAD then GET for a missing one',
   );
   t.ok(observed.events.every((event) => event.durationMs >= 0));
 });

@@ -72,9 +72,9 @@ t.test('the mirror lacks the image: the upstream has it', async (t) => {
   t.equal(result.outcome, 'present');
   t.equal(result.answer.host, upstream.host);
   t.same(
-    manifestRequests(mirror).map((request) => request.url),
-    [`/v2/team/app/manifests/v1?ns=${encodeURIComponent(upstream.host)}`],
-    'the mirror is asked with ?ns=<registry>',
+    manifestRequests(mirror).map((request) => `${request.method} ${request.url}`),
+    ['HEAD', 'GET'].map((method) => `${method} /v2/team/app/manifests/v1?ns=${encodeURIComponent(upstream.host)}`),
+    'the mirror is asked with ?ns=<registry> (HEAD, then GET for the error code)',
   );
   t.ok(
     mirror.requests.every((request) => request.headers.authorization === undefined),

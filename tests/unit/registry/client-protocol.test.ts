@@ -194,7 +194,11 @@ t.test('not found', async (t) => {
   });
   const head = await lookup('team/app:v1');
   t.equal(head.outcome, 'absent');
-  t.same(head.answer, { host: server.host, status: 404, codes: [], summary: 'answered 404' });
+  t.same(
+    head.answer,
+    { host: server.host, status: 404, codes: ['MANIFEST_UNKNOWN'], summary: 'answered 404 MANIFEST_UNKNOWN' },
+    'a 404 to HEAD is followed by a GET, whose body names the error',
+  );
 
   route((request, response) => {
     if (request.method === 'HEAD') return void response.writeHead(405).end();
@@ -221,7 +225,7 @@ t.test('a digest that is not a manifest may still be a blob (containerd fallback
   blobThere = false;
   const absent = await lookup(`team/app@${digest}`);
   t.equal(absent.outcome, 'absent');
-  t.equal(absent.answer.summary, 'answered 404', 'the manifest answer decides');
+  t.equal(absent.answer.summary, 'answered 404 MANIFEST_UNKNOWN', 'the manifest answer decides');
 
   route((_request, response, url) => {
     if (url.pathname.includes('/blobs/')) return void answerError(response, 500);
