@@ -2,8 +2,12 @@
 import { isIndexMediaType } from './media-types.ts';
 import type { Platform } from './types.ts';
 
-/** Entries of `manifests[].platform`, without attestation entries (`unknown/unknown`) and entries with no platform. */
-export function listIndexPlatforms(index: unknown): Platform[] {
+/**
+ * Entries of `manifests[].platform`, without attestation entries (`unknown/unknown`). Undefined when an entry has
+ * no usable platform: containerd's platform filter keeps such entries for every platform, so no platform can be
+ * said to be missing.
+ */
+export function listIndexPlatforms(index: unknown): Platform[] | undefined {
   if (typeof index !== 'object' || index === null) return [];
   const manifests = (index as { manifests?: unknown }).manifests;
   if (!Array.isArray(manifests)) return [];
@@ -11,11 +15,11 @@ export function listIndexPlatforms(index: unknown): Platform[] {
   for (const entry of manifests) {
     const platform =
       typeof entry === 'object' && entry !== null ? (entry as { platform?: unknown }).platform : undefined;
-    if (typeof platform !== 'object' || platform === null) continue;
+    if (typeof platform !== 'object' || platform === null) return undefined;
     const fields = platform as Record<string, unknown>;
     const { os, architecture, variant } = fields;
     const osVersion = fields['os.version'];
-    if (typeof os !== 'string' || typeof architecture !== 'string') continue;
+    if (typeof os !== 'string' || typeof architecture !== 'string') return undefined;
     if (os === 'unknown' && architecture === 'unknown') continue;
     platforms.push({
       os,
