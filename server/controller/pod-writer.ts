@@ -17,22 +17,25 @@ export interface FailureCondition {
   readonly transitionAt: Date | undefined;
 }
 
-/** written; conflict: the Pod changed since `resourceVersion` (409) or a rule refused it; gone: deleted (404). */
-export type WriteOutcome = 'written' | 'conflict' | 'gone';
+/** written (with the Pod's new resourceVersion); conflict: the Pod changed since `resourceVersion` (409); gone (404). */
+export type WriteResult =
+  | { readonly outcome: 'written'; readonly resourceVersion: string | undefined }
+  | { readonly outcome: 'conflict' }
+  | { readonly outcome: 'gone' };
 
 export interface PodWriter {
   /**
    * ONE patch of pods/status, guarded by the target's resourceVersion: the condition `ImagePullFailed=True` with
    * the reason and message, and `phase: Failed`.
    */
-  failStatus(target: PodTarget, condition: FailureCondition): Promise<WriteOutcome>;
+  failStatus(target: PodTarget, condition: FailureCondition): Promise<WriteResult>;
   /**
-   * Sets `spec.activeDeadlineSeconds` to `seconds` (the apiserver only lets it be set or lowered on a live Pod; a
-   * lower value already there is kept: `conflict`).
+   * Sets `spec.activeDeadlineSeconds` to `seconds`, guarded by the target's resourceVersion (the apiserver only lets
+   * it be set, or lowered, and never below 1).
    */
-  lowerActiveDeadline(target: PodTarget, seconds: number): Promise<WriteOutcome>;
+  lowerActiveDeadline(target: PodTarget, seconds: number): Promise<WriteResult>;
   /** A Warning Event on the Pod from pullguard. */
-  recordWarning(target: PodTarget, reason: string, message: string, at: Date): Promise<void>;
+  recordWarning(target: PodTarget, reason: string, message: string): Promise<void>;
   /** Deletes the Pod, preconditioned on its UID (a new Pod of the same name is left alone: `conflict`). */
-  deletePod(target: PodTarget): Promise<WriteOutcome>;
+  deletePod(target: PodTarget): Promise<WriteResult>;
 }

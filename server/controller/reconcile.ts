@@ -24,7 +24,7 @@ import {
   splitPodKey,
   toEpochMs,
 } from './pod-view.ts';
-import type { PodTarget, PodWriter } from './pod-writer.ts';
+import type { PodTarget, PodWriter, WriteResult } from './pod-writer.ts';
 
 export type ControllerAction = 'fail' | 'fail-and-delete' | 'report';
 
@@ -114,15 +114,15 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
       if (action === 'report') {
         if (reported.get(target.uid) === decision.reason) return done;
         reported.set(target.uid, decision.reason);
-        await recordWarning(deps, log, target, decision, now);
+        await recordWarning(deps, log, target, decision);
         deps.hooks.onPodFailed(decision.reason, secondsSinceFirstFailure);
         log.info({ reason: decision.reason, action }, 'pod would be failed (report only)');
         return done;
       }
 
-      let outcome: Awaited<ReturnType<PodWriter['failStatus']>>;
+      let written: WriteResult;
       try {
-        outcome = await deps.writer.failStatus(target, {
+        written = await deps.writer.failStatus(target, {
           reason: decision.reason,
           message: decision.message,
           transitionAt: decision.again ? undefined : new Date(now),
@@ -130,8 +130,8 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
       } catch (error) {
         return { kind: 'retry', error: asPullguardError(error, `failing Pod ${key}`) };
       }
-      if (outcome === 'gone') return done;
-      if (outcome === 'conflict') {
+      if (written.outcome === 'gone') return done;
+      if (written.outcome === 'conflict') {
         log.debug('pod changed before the status patch; looking again');
         return { kind: 'retry', error: new PullguardError('KUBE_ERROR', `Pod ${key} changed (conflict)`) };
       }
@@ -141,8 +141,11 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
         decision.again ? 'pod failed again (it was back in Pending)' : 'pod failed',
       );
 
-      if (pod.spec?.nodeName && !signal.aborted) await lowerDeadline(deps, log, pod, target, now);
-      await recordWarning(deps, log, target, decision, now);
+      // The status patch changed the Pod: the deadline patch is guarded by the version it produced. If the kubelet
+      // wrote in between, the patch conflicts and the Pod, back in Pending with the condition, is failed again.
+      const failedTarget = { ...target, resourceVersion: written.resourceVersion ?? target.resourceVersion };
+      if (pod.spec?.nodeName && !signal.aborted) await lowerDeadline(deps, log, pod, failedTarget, now);
+      await recordWarning(deps, log, target, decision);
       // A Pod the kubelet put back in Pending was counted when it was first failed.
       if (!decision.again) deps.hooks.onPodFailed(decision.reason, secondsSinceFirstFailure);
       if (action === 'fail-and-delete' && !signal.aborted) {
@@ -191,17 +194,18 @@ async function lowerDeadline(deps: ReconcileDeps, log: Logger, pod: V1Pod, targe
   const seconds = deadlineToSet(pod, now);
   if (seconds === undefined) return;
   try {
-    const outcome = await deps.writer.lowerActiveDeadline(target, seconds);
-    if (outcome === 'written') log.debug({ activeDeadlineSeconds: seconds }, 'lowered activeDeadlineSeconds');
+    const result = await deps.writer.lowerActiveDeadline(target, seconds);
+    if (result.outcome === 'written') log.debug({ activeDeadlineSeconds: seconds }, 'lowered activeDeadlineSeconds');
+    else log.debug({ outcome: result.outcome }, 'activeDeadlineSeconds not lowered');
   } catch (error) {
     // The status patch stands; if the kubelet puts the Pod back in Pending, the next reconcile tries again.
     log.warn({ err: asPullguardError(error, 'lowering activeDeadlineSeconds') }, 'could not lower the deadline');
   }
 }
 
-async function recordWarning(deps: ReconcileDeps, log: Logger, target: PodTarget, decision: FailDecision, now: number) {
+async function recordWarning(deps: ReconcileDeps, log: Logger, target: PodTarget, decision: FailDecision) {
   try {
-    await deps.writer.recordWarning(target, decision.reason, decision.message, new Date(now));
+    await deps.writer.recordWarning(target, decision.reason, decision.message);
   } catch (error) {
     log.warn({ err: asPullguardError(error, 'recording the Event') }, 'could not record the Warning Event');
   }

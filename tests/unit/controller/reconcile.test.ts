@@ -2,7 +2,7 @@ import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import t from 'tap';
 import { createAttemptTracker } from '../../../server/controller/attempts.ts';
-import type { PodTarget, PodWriter, WriteOutcome } from '../../../server/controller/pod-writer.ts';
+import type { PodTarget, PodWriter, WriteResult } from '../../../server/controller/pod-writer.ts';
 import {
   type ControllerAction,
   createReconciler,
@@ -25,7 +25,7 @@ function setup(
     events?: CoreV1Event[];
     labels?: Record<string, string>;
     action?: ControllerAction;
-    statusOutcome?: WriteOutcome | Error;
+    statusOutcome?: WriteResult['outcome'] | Error;
   } = {},
 ) {
   const writes: Write[] = [];
@@ -35,18 +35,19 @@ function setup(
     async failStatus(target, condition) {
       if (options.statusOutcome instanceof Error) throw options.statusOutcome;
       writes.push({ op: 'status', target, detail: condition });
-      return options.statusOutcome ?? 'written';
+      const outcome = options.statusOutcome ?? 'written';
+      return outcome === 'written' ? { outcome, resourceVersion: '2' } : { outcome };
     },
     async lowerActiveDeadline(target, seconds) {
       writes.push({ op: 'deadline', target, detail: seconds });
-      return 'written';
+      return { outcome: 'written', resourceVersion: '3' };
     },
     async recordWarning(target, reason, message) {
       writes.push({ op: 'event', target, detail: { reason, message } });
     },
     async deletePod(target) {
       writes.push({ op: 'delete', target });
-      return 'written';
+      return { outcome: 'written', resourceVersion: undefined };
     },
   };
   const state = {
@@ -92,6 +93,11 @@ t.test(
       detail: { reason: 'ImageNotFound', transitionAt: new Date(now) },
     });
     t.equal(writes[1]?.detail, 125);
+    t.equal(
+      writes[1]?.target.resourceVersion,
+      '2',
+      'the deadline patch is guarded by the version the status patch made',
+    );
     t.match(writes[2]?.detail, { reason: 'ImageNotFound', message: /3 failed pulls/ });
     t.same(failed, [['ImageNotFound', 600]]);
     t.same(stuckCounts, [1, 0], 'stuck while waiting, not once failed');
