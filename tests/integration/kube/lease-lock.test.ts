@@ -27,7 +27,7 @@ t.test('one leads; when it stops, the other takes over', async (t) => {
       identity,
       // The takeover below must come from the release: 20 s is far longer than the test waits.
       leaseDurationSeconds: 20,
-      renewDeadlineSeconds: 1.5,
+      renewDeadlineSeconds: 5,
       retryPeriodSeconds: 0.2,
       onStartedLeading: (signal) => {
         signals.set(identity, signal);
@@ -85,7 +85,7 @@ t.test('a leader whose Lease is taken by someone else stops at once', async (t) 
     name: 'pullguard-controller',
     identity: 'replica-a',
     leaseDurationSeconds: 20,
-    renewDeadlineSeconds: 1.5,
+    renewDeadlineSeconds: 5,
     retryPeriodSeconds: 0.2,
     onStartedLeading: () => log.push('started'),
     onStoppedLeading: () => log.push('stopped'),
