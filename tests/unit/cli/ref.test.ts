@@ -4,7 +4,7 @@ import { captureIo } from '../../helpers/cli-io.ts';
 
 t.test('prints what the kubelet would pull, one line per image', async (t) => {
   const io = captureIo();
-  const code = await runCli(['ref', 'nginx', 'localhost:5000/app@sha256:' + 'a'.repeat(64), 'ghcr.io/a/b:v1'], io);
+  const code = await runCli(['ref', 'nginx', `localhost:5000/app@sha256:${'a'.repeat(64)}`, 'ghcr.io/a/b:v1'], io);
   t.equal(code, 0);
   t.equal(io.out(), `docker.io/library/nginx:latest\nlocalhost:5000/app@sha256:${'a'.repeat(64)}\nghcr.io/a/b:v1\n`);
 });
