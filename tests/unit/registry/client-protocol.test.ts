@@ -77,7 +77,6 @@ const index = JSON.stringify({
       platform: { os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1' },
     },
     { mediaType: SCHEMA2_TYPE, digest: sha256('d'), size: 1, platform: { os: 'unknown', architecture: 'unknown' } },
-    { mediaType: SCHEMA2_TYPE, digest: sha256('e'), size: 1 },
   ],
 });
 
