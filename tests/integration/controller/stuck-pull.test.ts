@@ -3,6 +3,7 @@
  * them (tests/harness/fake-kubelet.ts).
  */
 import t from 'tap';
+import { eventually } from '../../harness/eventually.ts';
 import { useKube } from '../../harness/kube.ts';
 import { createScene, MISSING, pullFailedCondition, waitForLeader } from './fixture.ts';
 
@@ -32,12 +33,15 @@ t.test('fails after imagePullAttempts failed pulls and not before, in one patch 
   const deadline = failed.spec?.activeDeadlineSeconds;
   t.ok(deadline !== undefined && deadline >= 1 && deadline <= 60, `activeDeadlineSeconds lowered (${deadline})`);
 
-  const warning = (await scene.eventsOf(ns, pod)).find((event) => event.source?.component === 'pullguard');
-  t.match(warning, { type: 'Warning', reason: 'ImageNotFound', reportingInstance: handle.identity });
-  t.match(
-    handle.failed.find(([reason]) => reason === 'ImageNotFound'),
-    ['ImageNotFound', Number],
+  const warning = await eventually(
+    async () => (await scene.eventsOf(ns, pod)).find((event) => event.source?.component === 'pullguard'),
+    { description: "pullguard's Warning Event" },
   );
+  t.match(warning, { type: 'Warning', reason: 'ImageNotFound', reportingInstance: handle.identity });
+  const [, seconds] = await eventually(() => handle.failed.find(([reason]) => reason === 'ImageNotFound'), {
+    description: 'the metric hook',
+  });
+  t.ok(seconds >= 0 && seconds < 120, `seconds from the first failure (${seconds})`);
 });
 
 t.test('a Pod the kubelet puts back in Pending is failed again', async (t) => {
@@ -62,6 +66,7 @@ t.test('a Pod the kubelet puts back in Pending is failed again', async (t) => {
       'the condition did not transition again',
     );
   }
+  await eventually(() => (handle.failed.length > 0 ? true : undefined), { description: 'the metric hook' });
   t.equal(handle.failed.filter(([reason]) => reason === 'ImageNotFound').length, 1, 'counted once');
 });
 
