@@ -17,6 +17,7 @@ Run 'pullguard <command> --help' for a command's options.`;
 const commands: Record<string, () => Promise<Command>> = {
   ref: async () => refCommand,
   check: async () => (await import('./check.ts')).checkCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
   explain: async () => (await import('./explain.ts')).explainCommand,
   certs: async () => (await import('./certs.ts')).certsCommand,
 };
