@@ -1,8 +1,13 @@
 /** Two controller replicas on one Lease: only the leader acts; when it goes, the other takes over. */
 import t from 'tap';
+import {
+  type ControllerHandle,
+  createScene,
+  pullFailedCondition,
+  waitForLeader,
+} from '../../harness/controller-scene.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { useKube } from '../../harness/kube.ts';
-import { type ControllerHandle, createScene, pullFailedCondition, waitForLeader } from './fixture.ts';
 
 const kube = await useKube(t);
 

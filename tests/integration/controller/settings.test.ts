@@ -1,8 +1,8 @@
 /** Controller settings on a real apiserver: a new threshold without restart, and the three actions. */
 import t from 'tap';
+import { createScene, MISSING, pullFailedCondition, waitForLeader } from '../../harness/controller-scene.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { useKube } from '../../harness/kube.ts';
-import { createScene, MISSING, pullFailedCondition, waitForLeader } from './fixture.ts';
 
 const kube = await useKube(t);
 const image = 'registry.example/acme/worker:v3';

@@ -3,9 +3,9 @@
  * them (tests/harness/fake-kubelet.ts).
  */
 import t from 'tap';
+import { createScene, MISSING, pullFailedCondition, waitForLeader } from '../../harness/controller-scene.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { useKube } from '../../harness/kube.ts';
-import { createScene, MISSING, pullFailedCondition, waitForLeader } from './fixture.ts';
 
 const kube = await useKube(t);
 const image = 'registry.example/acme/api:v1.2';

@@ -10,10 +10,10 @@ import {
   createStuckPullController,
   type StuckPullController,
   type StuckPullSettings,
-} from '../../../server/controller/controller.ts';
-import { eventually } from '../../harness/eventually.ts';
-import { createFakeKubelet, type FakeKubelet } from '../../harness/fake-kubelet.ts';
-import { type TestKube, uniqueName } from '../../harness/kube.ts';
+} from '../../server/controller/controller.ts';
+import { eventually } from './eventually.ts';
+import { createFakeKubelet, type FakeKubelet } from './fake-kubelet.ts';
+import { type TestKube, uniqueName } from './kube.ts';
 
 export const SHARD_LABEL = 'test.pullguard.dev/shard';
 export const MISSING = 'rpc error: code = NotFound desc = failed to pull and unpack image: not found';
