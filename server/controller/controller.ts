@@ -149,8 +149,11 @@ export function createStuckPullController(deps: StuckPullControllerDeps): StuckP
 
   // Callbacks run inside watch handling: they record (cheap, in memory) and enqueue, nothing else.
   const onPod = (pod: V1Pod) => {
-    tracker.observe(pod, now());
-    enqueue(pod.metadata?.namespace, pod.metadata?.name);
+    const namespace = pod.metadata?.namespace ?? '';
+    // Status transitions are edges: record them as they pass (on every replica, so a new leader has them). Before
+    // the namespaces have synced, opt-in is unknown: record anyway.
+    if (!namespaces.isSynced() || isOptedIn(namespace)) tracker.observe(pod, now());
+    enqueue(namespace, pod.metadata?.name);
   };
   pods.onAdd(onPod);
   pods.onUpdate(onPod);

@@ -174,10 +174,6 @@ export function effectiveAction(
   return policy.mode === 'audit' ? 'report' : configured;
 }
 
-export function hasImagePullFailedCondition(pod: V1Pod): boolean {
-  return imagePullFailedCondition(pod) !== undefined;
-}
-
 function imagePullFailedCondition(pod: V1Pod) {
   return pod.status?.conditions?.find(
     (condition) => condition.type === IMAGE_PULL_FAILED_CONDITION && condition.status === 'True',
