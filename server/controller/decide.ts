@@ -166,14 +166,6 @@ export function decidePodFailure(input: DecideInput): Decision {
   return { action: 'none', why: belowThreshold ? 'below-threshold' : 'no-pull-failure' };
 }
 
-/** The action the namespace allows: `audit` namespaces are only reported on, whatever the configured action. */
-export function effectiveAction(
-  configured: 'fail' | 'fail-and-delete' | 'report',
-  policy: NamespacePolicy,
-): 'fail' | 'fail-and-delete' | 'report' {
-  return policy.mode === 'audit' ? 'report' : configured;
-}
-
 function imagePullFailedCondition(pod: V1Pod) {
   return pod.status?.conditions?.find(
     (condition) => condition.type === IMAGE_PULL_FAILED_CONDITION && condition.status === 'True',

@@ -13,7 +13,7 @@ import type { CoreV1Event, V1Namespace, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { PullguardError } from '../errors.ts';
 import type { AttemptTracker } from './attempts.ts';
-import { type DecideSettings, decidePodFailure, effectiveAction, type FailDecision } from './decide.ts';
+import { type DecideSettings, decidePodFailure, type FailDecision } from './decide.ts';
 import { readNamespacePolicy } from './namespace-policy.ts';
 import {
   hasRunningContainer,
@@ -105,7 +105,8 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
 
       const log = deps.logger.child({ namespace, name, uid: pod.metadata?.uid });
       const target = targetOf(pod);
-      const action = effectiveAction(settings.action, policy);
+      // The namespace's mode (enforce/warn/audit) is about admission; the controller acts alike in all of them.
+      const action = settings.action;
       const secondsSinceFirstFailure = Math.max(
         0,
         (now - (decision.firstFailureAt ?? toEpochMs(pod.metadata?.creationTimestamp) ?? now)) / 1000,

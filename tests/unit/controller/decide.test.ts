@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { ContainerAttempts } from '../../../server/controller/attempts.ts';
-import { type Decision, decidePodFailure, effectiveAction } from '../../../server/controller/decide.ts';
+import { type Decision, decidePodFailure } from '../../../server/controller/decide.ts';
 import { type NamespacePolicy, readNamespacePolicy } from '../../../server/controller/namespace-policy.ts';
 import { makeNamespace, makePod, running, waiting } from './fixtures.ts';
 
@@ -272,11 +272,4 @@ t.test('namespace policy from the label and the override annotation', async (t) 
     t.same(readNamespacePolicy(makeNamespace(labels, annotations)), want, JSON.stringify([labels, annotations]));
   }
   t.equal(readNamespacePolicy(undefined), undefined);
-});
-
-t.test('audit namespaces are only reported on', async (t) => {
-  t.equal(effectiveAction('fail', { mode: 'audit' }), 'report');
-  t.equal(effectiveAction('fail-and-delete', { mode: 'audit' }), 'report');
-  t.equal(effectiveAction('fail-and-delete', { mode: 'enforce' }), 'fail-and-delete');
-  t.equal(effectiveAction('fail', { mode: 'warn' }), 'fail');
 });

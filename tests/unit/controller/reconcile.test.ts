@@ -186,17 +186,15 @@ t.test('report: one Event and one count per Pod, no change to the Pod', async (t
   t.equal(writes.length, 2, 'a forgotten Pod is reported again');
 });
 
-t.test('an audit namespace is reported on whatever the action', async (t) => {
+t.test('an audit namespace is acted on like the others (its mode is about admission)', async (t) => {
   const { reconciler, writes } = setup({
     pod: makePod(),
     events: threePulls,
     labels: { 'pullguard.dev/mode': 'audit' },
   });
   await reconciler.reconcile('ns/p', signal);
-  t.same(
-    writes.map((write) => write.op),
-    ['event'],
-  );
+  t.equal(writes[0]?.op, 'status', 'the Pod is failed');
+  t.equal(writes.at(-1)?.op, 'event');
 });
 
 t.test('failed again: no new transition time, not counted twice', async (t) => {
