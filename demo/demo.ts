@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { pushImage, pushIndex } from '../tests/harness/push.ts';
 import { startRegistry } from '../tests/harness/registry.ts';
+import { showDecision, startLocalWebhook } from './webhook-demo.ts';
 
 const bold = (text: string): string => (process.stdout.isTTY ? `\u001b[1m${text}\u001b[0m` : text);
 
@@ -57,6 +58,17 @@ try {
 
   say('4. Addresses pullguard never contacts (cloud metadata), whatever the image says');
   pullguard(['check', '169.254.169.254/latest/meta-data:1']);
+
+  say('5. The admission webhook: pullguard serve --no-kube answers AdmissionReviews over HTTPS');
+  const webhook = await startLocalWebhook(host);
+  try {
+    console.log(`serving on ${webhook.url} (log: ${webhook.logFile})`);
+    await showDecision(webhook, 'enforce', [`${host}/acme/api:v1.2`]);
+    await showDecision(webhook, 'enforce', [`${host}/acme/api:v1.2`, `${host}/acme/api:v1.3`]);
+    await showDecision(webhook, 'warn', [`${host}/acme/api:v1.3`]);
+  } finally {
+    await webhook.stop();
+  }
 } finally {
   await registry.stop();
 }
