@@ -19,6 +19,8 @@ export interface LoadResult {
   readonly seconds: number;
   /** Answers other than 2xx, and transport errors. */
   readonly failures: number;
+  /** CPU seconds the server process used meanwhile, when measured. */
+  readonly serverCpuSeconds?: number | undefined;
 }
 
 export interface LoadSummary {
@@ -27,13 +29,17 @@ export interface LoadSummary {
   readonly throughput: number;
   readonly answered: number;
   readonly failures: number;
+  /** Server CPU time per answered request (NaN when not measured). */
+  readonly cpuMsPerRequest: number;
 }
 
 /** Pools runs of one configuration (interleaved with the baseline's, so both see the same background load). */
 export function summarizeLoad(results: readonly LoadResult[]): LoadSummary {
   const samples = results.flatMap((result) => result.samples);
   const seconds = results.reduce((sum, result) => sum + result.seconds, 0);
+  const cpuSeconds = results.reduce((sum, result) => sum + (result.serverCpuSeconds ?? Number.NaN), 0);
   return {
+    cpuMsPerRequest: samples.length === 0 ? Number.NaN : (cpuSeconds * 1000) / samples.length,
     latency: summarize(samples),
     throughput: seconds === 0 ? Number.NaN : samples.length / seconds,
     answered: samples.length,

@@ -24,3 +24,24 @@ export function readMemoryUse(pid: number): MemoryUse {
   if (use === undefined) throw new Error(`no VmRSS/VmHWM in /proc/${pid}/status`);
   return use;
 }
+
+/**
+ * CPU seconds (user + system, all threads) a process has used, from /proc/PID/stat fields 14 and 15. The command
+ * name (field 2) may hold spaces and parentheses, so fields are counted after its last ')'.
+ */
+export function parseProcStat(text: string, ticksPerSecond: number): number | undefined {
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime field 15.
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / ticksPerSecond : undefined;
+}
+
+/** Linux reports CPU time in USER_HZ ticks: 100 per second on every architecture Node supports. */
+const USER_HZ = 100;
+
+export function readCpuSeconds(pid: number): number {
+  const seconds = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'), USER_HZ);
+  if (seconds === undefined) throw new Error(`cannot read CPU times from /proc/${pid}/stat`);
+  return seconds;
+}

@@ -15,6 +15,7 @@ export interface CpuProfileNode {
     readonly lineNumber: number;
   };
   readonly hitCount?: number;
+  readonly children?: readonly number[];
 }
 
 export interface CpuProfile {
@@ -38,6 +39,8 @@ export interface ProfileSummary {
   readonly busyMs: number;
   readonly byArea: readonly TimeShare[];
   readonly byFunction: readonly TimeShare[];
+  /** Time in a function and everything it called (counted once per stack, so recursion does not double it). */
+  readonly byFunctionTotal: readonly TimeShare[];
 }
 
 /** The area a function belongs to, from its script URL. */
@@ -84,6 +87,36 @@ function ranked(totals: Map<string, number>, totalMs: number, top: number): Time
     .map(([name, ms]) => ({ name, ms, percent: totalMs === 0 ? 0 : (100 * ms) / totalMs }));
 }
 
+function functionLabel(node: CpuProfileNode): string {
+  const { functionName, url, lineNumber } = node.callFrame;
+  const where = url === '' ? '' : ` ${url.replace(/^.*\/(node_modules|server|bench)\//, '$1/')}:${lineNumber + 1}`;
+  return `${functionName || '(anonymous)'}${where}`;
+}
+
+/** Inclusive time per function label: each node's subtree, skipping labels already on the stack. */
+function totalTimes(profile: CpuProfile, self: Map<number, number>): Map<string, number> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const childIds = new Set(profile.nodes.flatMap((node) => node.children ?? []));
+  const totals = new Map<string, number>();
+  const visit = (node: CpuProfileNode, onStack: Set<string>): number => {
+    const label = functionLabel(node);
+    const fresh = !onStack.has(label);
+    if (fresh) onStack.add(label);
+    let sum = self.get(node.id) ?? 0;
+    for (const id of node.children ?? []) {
+      const child = byId.get(id);
+      if (child !== undefined) sum += visit(child, onStack);
+    }
+    if (fresh) {
+      onStack.delete(label);
+      totals.set(label, (totals.get(label) ?? 0) + sum);
+    }
+    return sum;
+  };
+  for (const node of profile.nodes) if (!childIds.has(node.id)) visit(node, new Set());
+  return totals;
+}
+
 export function summarizeProfile(profile: CpuProfile, top = 20): ProfileSummary {
   const times = selfTimes(profile);
   const byArea = new Map<string, number>();
@@ -94,19 +127,21 @@ export function summarizeProfile(profile: CpuProfile, top = 20): ProfileSummary 
     const ms = times.get(node.id) ?? 0;
     if (ms === 0) continue;
     totalMs += ms;
-    const { functionName, url, lineNumber } = node.callFrame;
+    const { functionName, url } = node.callFrame;
     if (functionName === '(idle)') idleMs += ms;
     const area = areaOf(url, functionName);
     byArea.set(area, (byArea.get(area) ?? 0) + ms);
-    const where = url === '' ? '' : ` ${url.replace(/^.*\/(node_modules|server|bench)\//, '$1/')}:${lineNumber + 1}`;
-    const name = `${functionName || '(anonymous)'}${where}`;
+    const name = functionLabel(node);
     byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
   }
+  const inclusive = totalTimes(profile, times);
+  inclusive.delete('(root)');
   return {
     totalMs,
     busyMs: totalMs - idleMs,
     byArea: ranked(byArea, totalMs, top),
     byFunction: ranked(byFunction, totalMs, top),
+    byFunctionTotal: ranked(inclusive, totalMs, top),
   };
 }
 
@@ -121,6 +156,9 @@ export function formatProfileSummary(summary: ProfileSummary): string {
     '',
     'self time by function:',
     ...summary.byFunction.map(line),
+    '',
+    'total time by function (self + callees):',
+    ...summary.byFunctionTotal.map(line),
   ].join('\n');
 }
 

@@ -78,14 +78,20 @@ export interface PullguardServeOptions {
   readonly config?: Record<string, Record<string, unknown>> | undefined;
   /** Name of the process and its log file (default `pullguard`). */
   readonly name?: string | undefined;
+  /** Run against this cluster (KUBECONFIG), with the stuck-pull controller; without it: `--no-kube`. */
+  readonly kubeconfigPath?: string | undefined;
+  /** How long to wait for /readyz (default 30 s). */
+  readonly readyTimeoutMs?: number | undefined;
 }
 
 export interface RunningPullguard extends RunningServer {
+  /** From spawning the process to /readyz answering 200 (certificates loaded, informers synced). */
+  readonly readyAfterMs: number;
   /** GET /metrics (Prometheus text). */
   metrics(): Promise<string>;
 }
 
-/** `pullguard serve --no-kube --config FILE` on a free port; ready when /readyz answers 200. */
+/** `pullguard serve [--no-kube] --config FILE` on a free port; ready when /readyz answers 200. */
 export async function startPullguard(
   context: ScenarioContext,
   options: PullguardServeOptions,
@@ -97,7 +103,7 @@ export async function startPullguard(
     server: { host: '127.0.0.1', port },
     tls: { source: 'files', certFile: options.tls.certFile, keyFile: options.tls.keyFile },
     registries: { hosts },
-    controller: { enabled: false },
+    controller: { enabled: options.kubeconfigPath !== undefined },
     ...(options.dockerConfigFile === undefined ? {} : { credentials: { dockerConfigFile: options.dockerConfigFile } }),
   };
   for (const [section, values] of Object.entries(options.config ?? {})) {
@@ -106,19 +112,23 @@ export async function startPullguard(
   const configFile = join(context.workDir, `${name}-config.json`);
   // JSON is YAML: the config loader reads either.
   writeFileSync(configFile, `${JSON.stringify(generated, null, 2)}\n`);
+  const kube = options.kubeconfigPath;
+  const spawnedAt = performance.now();
   const started = startNodeProgram({
     name,
     script: 'bin/pullguard.js',
-    args: ['serve', '--no-kube', '--config', configFile],
+    args: ['serve', ...(kube === undefined ? ['--no-kube'] : []), '--config', configFile],
     workDir: context.workDir,
     profileDir: context.profileDir,
+    env: kube === undefined ? {} : { KUBECONFIG: kube },
   });
   context.defer(() => started.stop(10_000));
   const origin = `https://127.0.0.1:${port}`;
   const server = { origin, process: started };
-  await waitForHttps(server, '/readyz', options.tls.caPem, 30_000);
+  await waitForHttps(server, '/readyz', options.tls.caPem, options.readyTimeoutMs ?? 30_000);
   return {
     ...server,
+    readyAfterMs: performance.now() - spawnedAt,
     metrics: async () => (await getText(`${origin}/metrics`, options.tls.caPem)).body,
   };
 }

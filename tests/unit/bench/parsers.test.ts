@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseProcStatus } from '../../../bench/support/proc-status.ts';
+import { parseProcStat, parseProcStatus } from '../../../bench/support/proc-status.ts';
 import { readSample } from '../../../bench/support/prometheus-text.ts';
 import { countTokenRequests, isManifestRequest } from '../../../bench/support/registry-figures.ts';
 import type { RegistryAccess, TokenRequest } from '../../../tests/harness/registry.ts';
@@ -61,4 +61,11 @@ t.test('token requests per scope', async (t) => {
     { total: 3, scopes: 3, maxPerScope: 2 },
   );
   t.same(countTokenRequests([]), { total: 0, scopes: 0, maxPerScope: 0 });
+});
+
+t.test('CPU seconds from /proc/PID/stat, command names with spaces and parentheses included', async (t) => {
+  const rest = 'S 1 1 1 0 -1 4194304 124 0 0 0 250 50 0 0 20 0 11 0 254863 3133440 394';
+  t.equal(parseProcStat(`4242 (node) ${rest}`, 100), 3);
+  t.equal(parseProcStat(`4242 (my (odd) name) ${rest}`, 100), 3);
+  t.equal(parseProcStat('garbage', 100), undefined);
 });
