@@ -19,7 +19,10 @@ export interface CertificateAuthority {
 }
 
 export interface CreateCertificateAuthorityOptions {
-  /** Defaults to `pullguard-ca@<unix seconds>`: a distinct subject per CA keeps old and new CAs apart in trust stores. */
+  /**
+   * Defaults to `pullguard-ca-<unix seconds>`: a distinct subject per CA keeps old and new CAs apart in trust stores.
+   * forge encodes it as a PrintableString, which has no `@`: Go's x509 (the kube-apiserver) refuses such a CA.
+   */
   commonName?: string | undefined;
   /** Defaults to DEFAULT_CA_VALIDITY_DAYS (10 years). */
   validityDays?: number | undefined;
@@ -32,7 +35,7 @@ export function createCertificateAuthority(options: CreateCertificateAuthorityOp
   const now = options.now ?? new Date();
   const validityDays = options.validityDays ?? DEFAULT_CA_VALIDITY_DAYS;
   assertPositiveDays(validityDays, 'validityDays');
-  const commonName = options.commonName ?? `pullguard-ca@${Math.floor(now.getTime() / 1000)}`;
+  const commonName = options.commonName ?? `pullguard-ca-${Math.floor(now.getTime() / 1000)}`;
   const keys = generateRsaKeyPair();
 
   const cert = forge.pki.createCertificate();
