@@ -29,7 +29,7 @@ export const derivedKeys: Readonly<Record<string, { chartDefault: string | []; d
   'tls.namespace': { chartDefault: '', derived: 'the release namespace' },
   'tls.webhookConfigurations': {
     chartDefault: [],
-    derived: "the chart's webhook configurations (none with certManager.enabled: cainjector keeps caBundle)",
+    derived: "the chart's webhook configurations with tls.source=secret, else none (cert-manager's cainjector)",
   },
 };
 

@@ -77,7 +77,7 @@ server tls webhook admission registries credentials cache controller log
 {{- if not $tls.secretName -}}{{- $_ := set $tls "secretName" (printf "%s-tls" $fullname) -}}{{- end -}}
 {{- if not $tls.serviceName -}}{{- $_ := set $tls "serviceName" $fullname -}}{{- end -}}
 {{- if not $tls.namespace -}}{{- $_ := set $tls "namespace" .Release.Namespace -}}{{- end -}}
-{{- if and (not $tls.webhookConfigurations) (not .Values.certManager.enabled) -}}
+{{- if and (not $tls.webhookConfigurations) (eq $tls.source "secret") -}}
 {{- $_ := set $tls "webhookConfigurations" (list $fullname) -}}
 {{- end -}}
 {{- $_ := set $config "tls" $tls -}}

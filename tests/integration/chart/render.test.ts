@@ -82,10 +82,10 @@ function clusterRules(options: { controller: boolean; delete?: boolean; webhookN
       {
         apiGroups: [''],
         resources: ['pods'],
-        verbs: ['get', 'list', 'watch', 'patch', ...(options.delete ? ['delete'] : [])],
+        verbs: ['list', 'watch', 'patch', ...(options.delete ? ['delete'] : [])],
       },
       { apiGroups: [''], resources: ['pods/status'], verbs: ['patch'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch', 'create', 'patch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch', 'create'] },
     );
   }
   if (options.webhookNames) {
@@ -305,6 +305,21 @@ const scenarios: Scenario[] = [
     check(t, objects) {
       t.equal(objects.filter((object) => object.kind === 'Issuer').length, 0);
       t.match(findObject(objects, 'Certificate').spec, { issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } });
+    },
+  },
+  {
+    name: 'certificate files of your own (tls.source=files)',
+    values: {
+      tls: { source: 'files', certFile: '/etc/pullguard/own-tls/tls.crt', keyFile: '/etc/pullguard/own-tls/tls.key' },
+      admissionWebhooks: { caBundle: Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64') },
+      extraVolumes: [{ name: 'own-tls', secret: { secretName: 'pullguard-own-tls' } }],
+      extraVolumeMounts: [{ name: 'own-tls', mountPath: '/etc/pullguard/own-tls', readOnly: true }],
+    },
+    check(t, objects) {
+      t.match(configOf(objects).tls, { source: 'files', webhookConfigurations: [] });
+      t.same(rulesOf(objects, 'ClusterRole'), clusterRules({ controller: true }), 'no webhook configuration rule');
+      t.same(rulesOf(objects, 'Role'), roleRules({ leaseName: 'pullguard-controller' }), 'no Secret rule');
+      t.match(podSpecOf(objects).volumes, [{}, {}, { name: 'own-tls' }]);
     },
   },
   {
