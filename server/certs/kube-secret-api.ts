@@ -1,6 +1,6 @@
 /** SecretApi over @kubernetes/client-node 2.x CoreV1Api. */
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
-import { apiStatusOf, toKubeApiError } from './kube-api-error.ts';
+import { kubeStatusOf, toKubeError } from '../kube/kube-error.ts';
 import type { SecretApi, SecretData, SecretWriteResult, StoredSecret } from './secret-api.ts';
 
 export interface KubeSecretApiOptions {
@@ -29,8 +29,8 @@ export function createKubeSecretApi(core: CoreV1Api, options: KubeSecretApiOptio
       try {
         return toStoredSecret(await core.readNamespacedSecret({ namespace, name }));
       } catch (error) {
-        if (apiStatusOf(error) === 404) return undefined;
-        throw toKubeApiError(error, `reading Secret ${namespace}/${name}`);
+        if (kubeStatusOf(error) === 404) return undefined;
+        throw toKubeError(error, `reading Secret ${namespace}/${name}`);
       }
     },
 
@@ -39,8 +39,8 @@ export function createKubeSecretApi(core: CoreV1Api, options: KubeSecretApiOptio
         const created = await core.createNamespacedSecret({ namespace, body: body(namespace, name, data) });
         return { outcome: 'written', secret: toStoredSecret(created) };
       } catch (error) {
-        if (apiStatusOf(error) === 409) return { outcome: 'conflict' };
-        throw toKubeApiError(error, `creating Secret ${namespace}/${name}`);
+        if (kubeStatusOf(error) === 409) return { outcome: 'conflict' };
+        throw toKubeError(error, `creating Secret ${namespace}/${name}`);
       }
     },
 
@@ -54,9 +54,9 @@ export function createKubeSecretApi(core: CoreV1Api, options: KubeSecretApiOptio
         return { outcome: 'written', secret: toStoredSecret(replaced) };
       } catch (error) {
         // 409: someone wrote first; 404: it was deleted meanwhile. Either way the caller reads again.
-        const status = apiStatusOf(error);
+        const status = kubeStatusOf(error);
         if (status === 409 || status === 404) return { outcome: 'conflict' };
-        throw toKubeApiError(error, `replacing Secret ${namespace}/${name}`);
+        throw toKubeError(error, `replacing Secret ${namespace}/${name}`);
       }
     },
   };

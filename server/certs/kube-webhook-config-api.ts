@@ -6,8 +6,8 @@ import {
   type V1MutatingWebhookConfiguration,
   type V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
+import { kubeStatusOf, toKubeError } from '../kube/kube-error.ts';
 import type { WebhookConfigApi } from './ca-bundle-reconcile.ts';
-import { apiStatusOf, toKubeApiError } from './kube-api-error.ts';
 
 export function createKubeWebhookConfigApi(admission: AdmissionregistrationV1Api): WebhookConfigApi {
   // The generated client would pick the first patch type it lists; say which one we send.
@@ -21,8 +21,8 @@ export function createKubeWebhookConfigApi(admission: AdmissionregistrationV1Api
             : await admission.readMutatingWebhookConfiguration({ name });
         return config;
       } catch (error) {
-        if (apiStatusOf(error) === 404) return undefined;
-        throw toKubeApiError(error, `reading ${kind} ${name}`);
+        if (kubeStatusOf(error) === 404) return undefined;
+        throw toKubeError(error, `reading ${kind} ${name}`);
       }
     },
 
@@ -36,9 +36,9 @@ export function createKubeWebhookConfigApi(admission: AdmissionregistrationV1Api
         return 'patched';
       } catch (error) {
         // 422: a `test` op failed (the list changed); 409: a conflict; 404: deleted meanwhile.
-        const status = apiStatusOf(error);
+        const status = kubeStatusOf(error);
         if (status === 422 || status === 409 || status === 404) return 'conflict';
-        throw toKubeApiError(error, `patching ${kind} ${name}`);
+        throw toKubeError(error, `patching ${kind} ${name}`);
       }
     },
   };
