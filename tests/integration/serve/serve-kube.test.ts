@@ -10,8 +10,8 @@ import { createLogger } from '../../../server/log/logger.ts';
 import { startServe } from '../../../server/serve/compose.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { uniqueName, useKube } from '../../harness/kube.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 import { loadReview } from '../../unit/admission/helpers/fixtures.ts';
-import { createLogSink } from '../../unit/http/helpers/log-sink.ts';
 import { callHttp1 } from '../../unit/http/helpers/tls-client.ts';
 
 const kube = await useKube(t, { apiserverArgs: ['--profiling=false'] });

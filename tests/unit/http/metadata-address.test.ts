@@ -8,8 +8,8 @@ import { reviewFunctionFor } from '../../../server/http/review-function.ts';
 import { createLogger } from '../../../server/log/logger.ts';
 import { createMetrics } from '../../../server/metrics/metrics.ts';
 import { createResolutionStack } from '../../../server/wiring/resolution-stack.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 import { loadReview } from '../admission/helpers/fixtures.ts';
-import { createLogSink } from './helpers/log-sink.ts';
 import { postReview } from './helpers/test-server.ts';
 
 // The real registry client and resolver: the address guard refuses link-local metadata addresses before any packet

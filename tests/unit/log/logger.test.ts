@@ -1,28 +1,9 @@
-import { Writable } from 'node:stream';
 import t from 'tap';
 import { createLogger } from '../../../server/log/logger.ts';
-
-function sink(): { stream: Writable; lines: () => Record<string, unknown>[]; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return {
-    stream,
-    text: () => text,
-    lines: () =>
-      text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
+import { createLogSink } from '../../helpers/log-sink.ts';
 
 t.test('credentials never reach the log stream', async (t) => {
-  const out = sink();
+  const out = createLogSink();
   const log = createLogger({ level: 'info', destination: out.stream });
   log.info({ password: 'hunter2', credential: { username: 'alice', password: 'pw-secret-1' } }, 'a');
   log.info({ headers: { authorization: 'Bearer tok-secret-2' }, token: 'tok-secret-3' }, 'b');

@@ -9,8 +9,8 @@ import { parseConfigObject } from '../../../server/config/index.ts';
 import { createLogger } from '../../../server/log/logger.ts';
 import { startServe } from '../../../server/serve/compose.ts';
 import { eventually } from '../../harness/eventually.ts';
+import { createLogSink } from '../../helpers/log-sink.ts';
 import { loadReview } from '../admission/helpers/fixtures.ts';
-import { createLogSink } from '../http/helpers/log-sink.ts';
 import { callHttp1, callHttp2 } from '../http/helpers/tls-client.ts';
 
 function tempDir(t: Test): string {

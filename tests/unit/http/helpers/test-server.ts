@@ -7,8 +7,8 @@ import { buildServer, type PullguardApp } from '../../../../server/http/build-se
 import { type ReviewFunction, reviewFunctionFor } from '../../../../server/http/review-function.ts';
 import { createLogger } from '../../../../server/log/logger.ts';
 import { createMetrics, type Metrics } from '../../../../server/metrics/metrics.ts';
+import { createLogSink, type LogSink } from '../../../helpers/log-sink.ts';
 import { type FakeCredential, noCredentials, ScriptedResolver } from './fakes.ts';
-import { createLogSink, type LogSink } from './log-sink.ts';
 
 export interface TestServerOptions {
   resolver?: ScriptedResolver;
