@@ -26,7 +26,8 @@ const PLAIN_HTTP_HINTS = ['WRONG_VERSION_NUMBER', 'PACKET_LENGTH_TOO_LONG', 'HTT
 
 export function describeNetworkFailure(error: unknown, context: FailureContext): RegistryError {
   const base = { method: context.method, url: context.url, phase: context.phase, cause: error };
-  const host = context.url.host;
+  // The registry's own host already leads the message; a token server is another host, so it is named.
+  const who = context.phase === 'token' ? `token server ${context.url.host}: ` : '';
   if (error instanceof RegistryError) return error;
   if (context.callerSignal.aborted) {
     return new RegistryError({ ...base, reason: 'cancelled', detail: 'cancelled before the registry answered' });
@@ -47,7 +48,7 @@ export function describeNetworkFailure(error: unknown, context: FailureContext):
     });
   }
   if (codes.includes('ECONNREFUSED')) {
-    return new RegistryError({ ...base, reason: 'refused', detail: `connection to ${host} refused` });
+    return new RegistryError({ ...base, reason: 'refused', detail: `${who}refused the connection` });
   }
   if (codes.includes('UND_ERR_HEADERS_OVERFLOW')) {
     return new RegistryError({ ...base, reason: 'headers-too-large', detail: 'sent response headers over the limit' });
@@ -57,10 +58,10 @@ export function describeNetworkFailure(error: unknown, context: FailureContext):
     const hint = PLAIN_HTTP_HINTS.some((text) => tls.includes(text))
       ? ' (the server may speak plain HTTP, which needs insecureHttp for this registry)'
       : '';
-    return new RegistryError({ ...base, reason: 'tls', detail: `TLS with ${host} failed (${tls})${hint}` });
+    return new RegistryError({ ...base, reason: 'tls', detail: `${who}TLS failed (${tls})${hint}` });
   }
   const code = codes[0] ?? (error instanceof Error ? error.name : 'unknown error');
-  return new RegistryError({ ...base, reason: 'connection', detail: `connection to ${host} failed (${code})` });
+  return new RegistryError({ ...base, reason: 'connection', detail: `${who}connection failed (${code})` });
 }
 
 /** The error, its causes and (for AggregateError) its members, breadth first, bounded. */

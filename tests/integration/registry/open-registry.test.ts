@@ -109,7 +109,7 @@ t.test('plain HTTP only when configured: the https default says why it failed', 
   const strict = useClient(t, settingsFor({}));
   const result = await strict.lookup(image('team/https-default:v1'));
   t.equal(result.outcome, 'unreachable');
-  t.match(result.answer.summary, /TLS with 127\.0\.0\.1:\d+ failed .*plain HTTP.*insecureHttp/);
+  t.match(result.answer.summary, /TLS failed .*plain HTTP.*insecureHttp/);
 });
 
 t.test('the metrics hook sees each request with its registry and status', async (t) => {

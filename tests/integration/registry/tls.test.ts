@@ -21,7 +21,7 @@ t.test('without the CA: unreachable, with the TLS reason', async (t) => {
   const { lookup } = useClient(t, settingsFor({ [registry.host]: { insecureHttp: false } }));
   const result = await lookup(image);
   t.equal(result.outcome, 'unreachable');
-  t.match(result.answer.summary, /TLS with 127\.0\.0\.1:\d+ failed \(\w+/);
+  t.match(result.answer.summary, /TLS failed \(\w+/);
 });
 
 t.test('plain HTTP against a TLS registry is not an answer either', async (t) => {
