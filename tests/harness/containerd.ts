@@ -93,8 +93,9 @@ export async function startContainerd(options: ContainerdOptions): Promise<Start
     }),
   );
   const stop = async () => {
-    killShims(paths.socket, paths.state);
+    const left = await killShims(paths.socket, paths.state);
     await started.stop();
+    if (left.length > 0) throw new Error(left.join('; '));
   };
   try {
     await waitUntilReady(started, () => runCtr(ctr, paths.socket, ['version']), options.timeoutMs ?? 30_000);

@@ -89,6 +89,11 @@ function cgroupFolders(relative: string): string[] {
   return found;
 }
 
+/** The cgroup folders of one Pod (cgroupfs names them `pod<uid>`) under the node's cgroup root. */
+export function podCgroups(relative: string, uid: string): string[] {
+  return cgroupFolders(relative).filter((folder) => folder.endsWith(`/pod${uid}`));
+}
+
 function cgroupPids(folder: string): number[] {
   try {
     return readFileSync(join(folder, 'cgroup.procs'), 'utf8')
@@ -106,6 +111,25 @@ function kill(pid: number): void {
     process.kill(pid, 'SIGKILL');
   } catch {
     // already gone
+  }
+}
+
+/** True while `pid` is a live process (a zombie, dead but not yet reaped by its parent, is not). */
+export function isRunningProcess(pid: number): boolean {
+  const stat = readOptional(`/proc/${pid}/stat`);
+  if (stat === undefined) return false;
+  // The state follows the parenthesised command name, which may itself contain spaces or parentheses.
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** SIGKILLs `pids` and waits (up to `timeoutMs`) until none of them runs; returns those still running. */
+export async function killAndWait(pids: readonly number[], timeoutMs = 5000): Promise<number[]> {
+  for (const pid of pids) kill(pid);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = pids.filter(isRunningProcess);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await delay(50);
   }
 }
 
@@ -180,10 +204,11 @@ function readOptional(path: string): string | undefined {
 }
 
 /** Kills the shims (their containers must be dead first, or they would be orphaned) and removes their sockets. */
-export function killShims(socket: string, state: string): void {
+export async function killShims(socket: string, state: string): Promise<string[]> {
   const { pids, sockets } = shimsOf(socket, state);
-  for (const pid of pids) kill(pid);
+  const left = await killAndWait(pids);
   for (const path of sockets) rmSync(path, { force: true });
+  return left.map((pid) => `shim ${pid} still runs`);
 }
 
 /** Sandbox and container IDs containerd knows under its `state` folder. */
@@ -211,6 +236,69 @@ export function removeCniCache(state: string, networkName: string, cacheDir = '/
       rmSync(join(cacheDir, entry), { force: true });
     }
   }
+}
+
+/** The live processes whose command line names a path under `root` (a node's components and shims). */
+export function processesUnder(root: string): number[] {
+  const marker = root.endsWith('/') ? root : `${root}/`;
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((entry) => readOptional(`/proc/${entry}/cmdline`)?.includes(marker))
+    .map(Number)
+    .filter(isRunningProcess);
+}
+
+/** SIGKILLs the processes under `root` and waits for them; returns the problems. */
+export async function killProcessesUnder(root: string): Promise<string[]> {
+  const left = await killAndWait(processesUnder(root));
+  return left.map((pid) => `process ${pid} (under ${root}) still runs`);
+}
+
+/** What a node made on the host, enough to remove it even after the process that started it died. */
+export interface NodeResources {
+  readonly root: string;
+  readonly cgroupRoot: string;
+  readonly bridge: string;
+  readonly networkName: string;
+  readonly containerdSocket: string;
+  readonly containerdState: string;
+  /**
+   * Folders of the node's own cluster and registry: their processes are stopped by their own harness, but a node
+   * cleared after its process died kills what runs from them too (and removes them).
+   */
+  readonly ownedDirs?: readonly string[] | undefined;
+}
+
+/**
+ * Removes what is left of a node whose components have stopped, or were never stopped (a crashed run): kills
+ * anything still running from its root, its containers (by cgroup) and shims, then unmounts, removes cgroups,
+ * libcni's cache entries, the bridge and the container-log links. Returns the problems; never throws.
+ */
+export async function clearNode(resources: NodeResources): Promise<string[]> {
+  const problems: string[] = [];
+  const step = async (what: string, fn: () => Promise<string[] | undefined> | string[] | undefined) => {
+    try {
+      problems.push(...((await fn()) ?? []));
+    } catch (error) {
+      problems.push(`${what}: ${(error as Error).message}`);
+    }
+  };
+  for (const dir of [resources.root, ...(resources.ownedDirs ?? [])]) {
+    await step('processes', () => killProcessesUnder(dir));
+  }
+  await step('cgroups', () => removeCgroupRoot(resources.cgroupRoot));
+  await step('shims', () => killShims(resources.containerdSocket, resources.containerdState));
+  await step('cni cache', () => {
+    removeCniCache(resources.containerdState, resources.networkName);
+    return [];
+  });
+  await step('mounts', () => unmountAllUnder(resources.root));
+  await step('bridge', () => deleteLink(resources.bridge));
+  await step('log links', () => {
+    removeLogLinksInto(resources.root);
+    return [];
+  });
+  return problems;
 }
 
 /** Deletes a network interface if it exists (the CNI bridge outlives the Pods). */

@@ -9,6 +9,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireFileLock } from './go-build-lock.ts';
+import { clearNode, currentMountsUnder, type NodeResources } from './node-cleanup.ts';
 
 /** The sysctls the kubelet's container manager sets (setupKernelTunables), as /proc/sys paths. */
 export const kubeletSysctls = [
@@ -37,6 +38,8 @@ export const fixedFolders = [
 interface Holder {
   id: string;
   pid: number;
+  /** The node's footprint, so that a later node can clear it if this holder's process died without stopping it. */
+  resources?: NodeResources | undefined;
 }
 
 export interface HostRecord {
@@ -87,9 +90,12 @@ export function readHostRecord(): HostRecord | undefined {
   return readRecord();
 }
 
-/** Records the host's state (unless a record exists: then it already holds the originals) and joins its holders. */
-export function claimHost(id: string): Promise<void> {
-  return withRecordLock(() => {
+/**
+ * Records the host's state (unless a record exists: then it already holds the originals) and joins its holders.
+ * Holders whose process died (a run killed before its teardown) are dropped, and what their nodes left is cleared.
+ */
+export async function claimHost(id: string, resources?: NodeResources): Promise<string[]> {
+  const dead = await withRecordLock(() => {
     const existing = readRecord();
     const record: HostRecord = existing ?? {
       holders: [],
@@ -101,9 +107,21 @@ export function claimHost(id: string): Promise<void> {
       ),
       createdFolders: fixedFolders.filter((folder) => !existsSync(folder)),
     };
-    record.holders = [...record.holders.filter((holder) => isAlive(holder.pid)), { id, pid: process.pid }];
+    const gone = record.holders.filter((holder) => !isAlive(holder.pid));
+    record.holders = [...record.holders.filter((holder) => isAlive(holder.pid)), { id, pid: process.pid, resources }];
     writeFileSync(recordFile, JSON.stringify(record, null, 2));
+    return gone;
   });
+  const problems: string[] = [];
+  for (const holder of dead) {
+    if (!holder.resources) continue;
+    console.error(`[harness] clearing node ${holder.id} left by process ${holder.pid}, which died without stopping it`);
+    problems.push(...(await clearNode(holder.resources)));
+    for (const dir of [holder.resources.root, ...(holder.resources.ownedDirs ?? [])]) {
+      if (currentMountsUnder(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return problems;
 }
 
 /** Leaves the holders; the last one out restores the sysctls and removes the folders the nodes created. */

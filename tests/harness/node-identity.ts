@@ -38,7 +38,8 @@ export function issueClientCertificate(ca: ClusterCa, commonName: string, organi
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // High bit clear (positive) and non-zero (a leading zero byte is a DER encoding OpenSSL refuses).
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01;
   cert.serialNumber = serial.toString('hex');
   const now = Date.now();
   cert.validity.notBefore = new Date(now - 60 * 60_000);

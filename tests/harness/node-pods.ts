@@ -78,6 +78,11 @@ export async function eventsFor(kube: TestKube, namespace: string, name: string)
   return list?.items ?? [];
 }
 
+/** Whether pullguard wrote the Event (its `source.component`). */
+export function isFromPullguard(event: KubeEvent): boolean {
+  return event.source?.component === 'pullguard' || event.reportingComponent === 'pullguard';
+}
+
 /** The first container's waiting reason and message, if it is waiting. */
 export function waitingState(pod: Pod | undefined): { reason?: string; message?: string } | undefined {
   return pod?.status.containerStatuses?.[0]?.state?.waiting;

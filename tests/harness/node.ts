@@ -15,13 +15,11 @@ import { type KubeOptions, startKube, type TestKube, uniqueName } from './kube.t
 import { startKubelet } from './kubelet.ts';
 import { ensureNodeBinaries } from './node-build.ts';
 import {
+  clearNode,
   createCgroupRoot,
   currentMountsUnder,
-  deleteLink,
+  type NodeResources,
   removeCgroupRoot,
-  removeCniCache,
-  removeLogLinksInto,
-  unmountAllUnder,
 } from './node-cleanup.ts';
 import { claimHost, releaseHost } from './node-host.ts';
 import { writeNodeKubeconfig } from './node-identity.ts';
@@ -116,6 +114,15 @@ export async function startNode(options: NodeOptions = {}): Promise<TestNode> {
   const cgroupRoot = `/pullguard-${name}`;
   const bridge = `pgbr${id}`;
   const networkName = `pullguard-${id}`;
+  const containerdDir = join(root, 'containerd');
+  let resources: NodeResources = {
+    root,
+    cgroupRoot,
+    bridge,
+    networkName,
+    containerdSocket: join(containerdDir, 'containerd.sock'),
+    containerdState: join(containerdDir, 'state'),
+  };
   const steps: (() => Promise<unknown> | unknown)[] = [];
   let claimed = false;
   let stopping: Promise<void> | undefined;
@@ -132,15 +139,11 @@ export async function startNode(options: NodeOptions = {}): Promise<TestNode> {
         }
       };
       for (const step of steps.reverse()) await attempt('stop', step);
+      // Containers first (by cgroup), so that containerd's shims have nothing left to serve when it stops.
       await attempt('cgroups', () => removeCgroupRoot(cgroupRoot));
       await attempt('containerd', () => containerd?.stop());
-      if (containerd) {
-        const state = containerd.paths.state;
-        await attempt('cni cache', () => removeCniCache(state, networkName));
-      }
-      await attempt('mounts', () => unmountAllUnder(root));
-      await attempt('bridge', () => deleteLink(bridge));
-      await attempt('log links', () => removeLogLinksInto(root));
+      // The cluster and the registry stop gracefully below; clearNode kills what runs from them only for dead nodes.
+      await attempt('clear', () => clearNode({ ...resources, ownedDirs: [] }));
       if (claimed) await attempt('host', () => releaseHost(id));
       await attempt('registry', () => registry?.stop());
       await attempt('cluster', () => kube?.stop());
@@ -156,16 +159,24 @@ export async function startNode(options: NodeOptions = {}): Promise<TestNode> {
   let registry: TestRegistry | undefined;
   let containerd: StartedContainerd | undefined;
   try {
-    [kube, registry] = await Promise.all([
+    const [kubeStart, registryStart] = await Promise.allSettled([
       startKube({ controllerManager: true, ...options.kube }),
       startRegistry({ auth: 'none' }),
     ]);
+    // Keep whichever started, so that stop() stops it when the other failed.
+    if (kubeStart.status === 'fulfilled') kube = kubeStart.value;
+    if (registryStart.status === 'fulfilled') registry = registryStart.value;
+    if (kubeStart.status === 'rejected') throw kubeStart.reason;
+    if (registryStart.status === 'rejected') throw registryStart.reason;
+    if (!kube || !registry) throw new Error('unreachable: both started');
+    resources = { ...resources, ownedDirs: [dirname(kube.kubeconfigPath), dirname(registry.logFile)] };
     const pause = await pushPauseImage(registry);
-    await claimHost(id);
+    const swept = await claimHost(id, resources);
     claimed = true;
+    if (swept.length > 0) console.error(`[harness] clearing dead nodes left: ${swept.join('; ')}`);
     createCgroupRoot(cgroupRoot);
     containerd = await startContainerd({
-      dir: join(root, 'containerd'),
+      dir: containerdDir,
       sandboxImage: pause.reference,
       plainHttpRegistries: [registry.host],
       network: { name: networkName, bridge, subnet: `10.244.${Number.parseInt(id.slice(0, 2), 16)}.0/24` },

@@ -3,22 +3,22 @@
  * gone, nothing stays mounted under its root and the root is removed, its cgroups, bridge and container-log links
  * are gone, and — when it was the last node on the host — the kernel settings the kubelet changed are back.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import t from 'tap';
 import { nodeUnsupportedReason, startNode } from '../../harness/node.ts';
-import { cgroupHierarchies, currentMountsUnder, shimsOf } from '../../harness/node-cleanup.ts';
+import {
+  cgroupHierarchies,
+  currentMountsUnder,
+  isRunningProcess,
+  killProcessesUnder,
+  processesUnder,
+  shimsOf,
+} from '../../harness/node-cleanup.ts';
 import { readHostRecord } from '../../harness/node-host.ts';
 import { applyObjects, podManifest, waitForPod } from '../../harness/node-pods.ts';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const unsupported = nodeUnsupportedReason();
 if (unsupported) {
@@ -44,8 +44,8 @@ if (unsupported) {
     await node.stop();
     stopped = true;
 
-    t.same(footprint.pids.filter(isAlive), [], 'containerd, kubelet and scheduler have exited');
-    t.same(shims.pids.filter(isAlive), [], 'the shims have exited');
+    t.same(footprint.pids.filter(isRunningProcess), [], 'containerd, kubelet and scheduler have exited');
+    t.same(shims.pids.filter(isRunningProcess), [], 'the shims have exited');
     t.same(currentMountsUnder(root), [], 'nothing is mounted under the root');
     t.notOk(existsSync(root), 'the root is removed');
     const cgroups = cgroupHierarchies().filter((hierarchy) => existsSync(join(hierarchy, footprint.cgroupRoot)));
@@ -64,6 +64,41 @@ if (unsupported) {
       t.notOk(readHostRecord(), 'the host record is cleared');
     } else {
       t.comment('another node still runs on this host: kernel settings are restored when the last one stops');
+    }
+  });
+
+  t.test('a node whose process was killed is cleared by the next node that starts', async (t) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'abandoned-node.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`the abandoned node's process exited early (${code})`)));
+    });
+    const abandoned = JSON.parse(line) as { root: string; cgroupRoot: string; bridge: string; others: string[] };
+    t.teardown(async () => {
+      // Should the sweep fail, the killed process's cluster and registry must not outlive the test.
+      for (const dir of abandoned.others) {
+        await killProcessesUnder(dir);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+    child.kill('SIGKILL');
+    await exited;
+    t.ok(currentMountsUnder(abandoned.root).length > 0, 'the killed node left mounts behind');
+
+    const next = await startNode();
+    t.teardown(() => next.stop());
+    t.same(currentMountsUnder(abandoned.root), [], 'its mounts are gone');
+    t.notOk(existsSync(abandoned.root), 'its root is removed');
+    const cgroups = cgroupHierarchies().filter((hierarchy) => existsSync(join(hierarchy, abandoned.cgroupRoot)));
+    t.same(cgroups, [], 'its cgroups are removed');
+    t.notOk(existsSync(`/sys/class/net/${abandoned.bridge}`), 'its bridge is deleted');
+    t.same(processesUnder(abandoned.root), [], 'none of its processes (kubelet, containerd, shims …) is left');
+    for (const dir of abandoned.others) {
+      t.same(processesUnder(dir), [], `its cluster or registry no longer runs (${dir})`);
+      t.notOk(existsSync(dir), 'and its folder is removed');
     }
   });
 }
