@@ -19,7 +19,7 @@ import {
 
 const unsupported = nodeUnsupportedReason();
 if (unsupported) {
-  t.plan(0, `skipped: ${unsupported}`);
+  t.skip(`real node tests: ${unsupported}`);
 } else {
   const node = await useNode(t);
   await runTests(node);
