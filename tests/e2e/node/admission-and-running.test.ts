@@ -20,7 +20,7 @@ import { type RunningPullguard, usePullguard } from '../../harness/node-pullguar
 
 const unsupported = nodeUnsupportedReason();
 if (unsupported) {
-  t.skip(`real node tests: ${unsupported}`);
+  t.test('real node tests', { skip: unsupported }, () => undefined);
 } else {
   const node = await useNode(t);
   const pullguard = await usePullguard(t, node);

@@ -28,7 +28,7 @@ const imagePullAttempts = 3;
 
 const unsupported = nodeUnsupportedReason();
 if (unsupported) {
-  t.skip(`real node tests: ${unsupported}`);
+  t.test('real node tests', { skip: unsupported }, () => undefined);
 } else {
   const node = await useNode(t);
   const pullguard = await usePullguard(t, node, { controller: { imagePullAttempts } });

@@ -19,7 +19,7 @@ import {
 
 const unsupported = nodeUnsupportedReason();
 if (unsupported) {
-  t.skip(`real node tests: ${unsupported}`);
+  t.test('real node tests', { skip: unsupported }, () => undefined);
 } else {
   const node = await useNode(t);
   await runTests(node);
