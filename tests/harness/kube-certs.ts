@@ -136,7 +136,7 @@ function signCertificate(spec: CertificateSpec): string {
   cert.publicKey = forge.pki.publicKeyFromPem(spec.publicPem);
   // A positive serial: clear the top bit of the first byte.
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01; // positive, and no leading zero byte (OpenSSL refuses the padding)
   cert.serialNumber = serial.toString('hex');
   const now = Date.now();
   cert.validity.notBefore = new Date(now - 60 * 60_000);
