@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { pushImage, pushIndex } from '../tests/harness/push.ts';
 import { startRegistry } from '../tests/harness/registry.ts';
 import { runClusterDemo } from './cluster-demo.ts';
+import { runNodeDemo } from './node-demo.ts';
 import { showDecision, startLocalWebhook } from './webhook-demo.ts';
 
 const bold = (text: string): string => (process.stdout.isTTY ? `\u001b[1m${text}\u001b[0m` : text);
@@ -71,8 +72,11 @@ try {
     await webhook.stop();
   }
 
-  if (process.argv.includes('--cluster')) await runClusterDemo(registry, say);
-  else console.log('\n(npm run demo -- --cluster also starts a real kube-apiserver and shows kubectl apply rejected)');
+  if (process.argv.includes('--cluster')) {
+    await runClusterDemo(registry, say);
+    await runNodeDemo(say);
+  } else
+    console.log('\n(npm run demo -- --cluster also starts a real kube-apiserver and shows kubectl apply rejected)');
 } finally {
   await registry.stop();
 }
