@@ -67,6 +67,8 @@ async function runTap(files: string[], env: NodeJS.ProcessEnv): Promise<void> {
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
+  // tap builds its plugin loader on first use; in a fresh clone, test files started during that build die silently.
+  if ((await run('tap', ['build'])) !== 0) throw new Error('tap build failed');
   if (only.length > 0) {
     const shared = await startSharedComponents(only);
     try {
