@@ -3,11 +3,12 @@
  * recorded as a FAILED row and the next one still runs. Prints the machine first, each scenario's figures as they
  * come, and one markdown table at the end.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { tempDir } from '../../tests/harness/paths.ts';
 import { describeMachine, formatMachine } from './machine.ts';
+import { type CpuProfile, formatProfileSummary, summarizeProfile } from './profile-summary.ts';
 import { errorRow, type ResultRow } from './results.ts';
 import type { Scenario, ScenarioContext } from './scenario.ts';
 import { describeRow, renderMarkdownTable } from './table.ts';
@@ -103,6 +104,15 @@ Scenarios (all when none is named): ${names.join(', ')}
   --quick      short durations and small sizes (a smoke test CI may run; no assertions on times)
   --cpu-prof   run the pullguard processes under node --cpu-prof; profiles go to bench/.profiles/`;
 
+/** Where each child process spent its time (`npx node bench/support/profile-summary.ts FILE` shows more). */
+function printProfiles(dir: string): void {
+  process.stdout.write(`\nCPU profiles: ${dir}\n`);
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    process.stdout.write(`\n${file}\n${formatProfileSummary(summarizeProfile(profile, 12))}\n`);
+  }
+}
+
 /** The command line of bench/run.ts and of each scenario file run on its own. */
 export async function runFromCommandLine(all: readonly Scenario[], argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -145,7 +155,7 @@ export async function runFromCommandLine(all: readonly Scenario[], argv: readonl
 
   const outcome = await runScenarios(chosen, { quick: values.quick, profileDir });
   process.stdout.write(`\n## Summary\n\nMachine: ${formatMachine(machine)}\n\n${renderMarkdownTable(outcome.rows)}\n`);
-  if (profileDir !== undefined) process.stdout.write(`\nCPU profiles: ${profileDir}\n`);
+  if (profileDir !== undefined) printProfiles(profileDir);
   if (outcome.failed.length > 0) {
     process.stdout.write(`\nFailed scenarios: ${outcome.failed.join(', ')}\n`);
     return 1;
