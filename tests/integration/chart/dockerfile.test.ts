@@ -12,7 +12,7 @@ import { lintDockerfile } from '../../../tools/dockerfile-lint.ts';
 import { eventually, GiveUp } from '../../harness/eventually.ts';
 import { uniqueName } from '../../harness/kube.ts';
 import { httpsGet } from '../../harness/kube-process.ts';
-import { cacheDir, repoRoot } from '../../harness/paths.ts';
+import { repoRoot } from '../../harness/paths.ts';
 
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 const instructions = dockerfile
@@ -75,8 +75,9 @@ const plainNode = (args: string[]): [string, string[]] => [
 ];
 
 t.test('the compiled output runs with node dist/bin/pullguard.js and serves', async (t) => {
-  // Inside the repository, so that node_modules and package.json ("type": "module") resolve as in the image.
-  const outDir = join(cacheDir('dist-test'), uniqueName('dist'));
+  // Inside the repository (not PULLGUARD_CACHE_DIR, which may be elsewhere), so that node_modules and package.json
+  // ("type": "module") resolve as in the image.
+  const outDir = join(repoRoot, '.cache', 'dist-test', uniqueName('dist'));
   t.teardown(() => rmSync(outDir, { recursive: true, force: true }));
   const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   const built = spawnSync(...plainNode([tsc, '-p', 'tsconfig.build.json', '--outDir', outDir]), {
