@@ -54,11 +54,14 @@ export interface PushIndexOptions {
 export const PUSH_USER_AGENT = 'pullguard-harness-push';
 const defaultPlatform: Platform = { os: 'linux', architecture: 'amd64' };
 
-interface Session {
+/** An authorized push to one repository (also used by images-push.ts for runnable images). */
+export interface PushSession {
   registry: RegistryTarget;
   repository: string;
   headers: Record<string, string>;
 }
+
+type Session = PushSession;
 
 function sha256(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -69,17 +72,22 @@ function failure(session: Session, what: string, status: number, body: Buffer): 
   return new Error(`${what} in ${session.repository} answered ${status}: ${text} (log: ${session.registry.logFile})`);
 }
 
-async function openSession(
+export async function openSession(
   registry: RegistryTarget,
   repository: string,
   actions: string[],
   user: RegistryUser | undefined,
+  userAgent = PUSH_USER_AGENT,
 ): Promise<Session> {
-  const auth = await authorizationHeaders(registry, repository, actions, user, PUSH_USER_AGENT);
-  return { registry, repository, headers: { 'user-agent': PUSH_USER_AGENT, ...auth } };
+  const auth = await authorizationHeaders(registry, repository, actions, user, userAgent);
+  return { registry, repository, headers: { 'user-agent': userAgent, ...auth } };
 }
 
-async function pushBlob(session: Session, data: Buffer): Promise<{ digest: string; size: number }> {
+export async function pushBlob(
+  session: Session,
+  data: Buffer,
+  timeoutMs?: number,
+): Promise<{ digest: string; size: number }> {
   const digest = sha256(data);
   const { registry, repository, headers } = session;
   const started = await sendRequest({
@@ -99,12 +107,13 @@ async function pushBlob(session: Session, data: Buffer): Promise<{ digest: strin
     headers: { ...headers, 'content-type': 'application/octet-stream' },
     body: data,
     caPem: registry.caPem,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
   if (finished.status !== 201) throw failure(session, `blob upload ${digest}`, finished.status, finished.body);
   return { digest, size: data.length };
 }
 
-async function putManifest(
+export async function putManifest(
   session: Session,
   reference: string | null,
   mediaType: string,
