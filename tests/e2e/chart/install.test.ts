@@ -227,7 +227,12 @@ t.test('the controller, with the chart RBAC, fails a Pod stuck on its image', as
     { status: 'True', reason: 'InvalidImageName' },
     'pods/status patch',
   );
-  t.type(failed.spec?.activeDeadlineSeconds, 'number', 'pods patch (activeDeadlineSeconds of a bound Pod)');
+  // The deadline patch follows the status patch: a read between the two sees Failed without it.
+  const deadline = await eventually(
+    async () => (await kubelet.core.readNamespacedPod({ namespace: app, name })).spec?.activeDeadlineSeconds,
+    { timeoutMs: 15_000, description: 'activeDeadlineSeconds to be lowered' },
+  );
+  t.type(deadline, 'number', 'pods patch (activeDeadlineSeconds of a bound Pod)');
   const event = await eventually(
     async () => {
       const list = await kubelet.core.listNamespacedEvent({

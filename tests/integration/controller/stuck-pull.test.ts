@@ -30,8 +30,11 @@ t.test('fails after imagePullAttempts failed pulls and not before, in one patch 
   for (const text of ['container "app"', image, '3 failed pulls', 'not found']) {
     t.ok(condition?.message?.includes(text), `the message names ${text}`);
   }
-  const deadline = failed.spec?.activeDeadlineSeconds;
-  t.ok(deadline !== undefined && deadline >= 1 && deadline <= 60, `activeDeadlineSeconds lowered (${deadline})`);
+  // The deadline patch follows the status patch: a read between the two sees Failed without it.
+  const deadline = await eventually(async () => (await scene.readPod(ns, pod)).spec?.activeDeadlineSeconds, {
+    description: 'activeDeadlineSeconds to be lowered',
+  });
+  t.ok(deadline >= 1 && deadline <= 60, `activeDeadlineSeconds lowered (${deadline})`);
 
   const warning = await eventually(
     async () => (await scene.eventsOf(ns, pod)).find((event) => event.source?.component === 'pullguard'),
