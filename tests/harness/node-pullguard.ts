@@ -65,7 +65,8 @@ export function renderPullguardConfig(options: {
     registries: { hosts: { [options.registryHost]: { insecureHttp: true } } },
     admission: { ...options.admission },
     controller: { imagePullAttempts: 3, resyncSeconds: 30, ...options.controller },
-    log: { level: 'info' },
+    // debug: every review is logged (at info only those with something to say), and tests read them.
+    log: { level: 'debug' },
   });
 }
 

@@ -270,7 +270,8 @@ export function renderServeConfig(options: {
     registries: { hosts },
     admission: { ...options.admission },
     controller: { enabled: false },
-    log: { level: 'info' },
+    // debug: every review is logged (at info only those with something to say), and tests read them.
+    log: { level: 'debug' },
   };
 }
 

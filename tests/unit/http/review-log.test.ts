@@ -7,7 +7,7 @@ const POD_UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
 const PASSWORD = 'pw-Do-Not-Log-4711';
 const BEARER = 'eyJhbGciOiJSUzI1NiJ9.bearer-Do-Not-Log';
 
-t.test('one line per review from a child logger bound to the review', async (t) => {
+t.test('one line per review that has something to say, naming the review', async (t) => {
   const resolver = new ScriptedResolver().on('ghcr.io/acme/api:v1.2', absent());
   const { app, log } = buildTestServer({ resolver });
   t.teardown(() => app.close());
@@ -37,6 +37,19 @@ t.test('one line per review from a child logger bound to the review', async (t) 
     log.lines().some((line) => 'object' in line || 'request' in line),
     'the reviewed object is never logged',
   );
+});
+
+t.test('a clean allow is logged at debug, not at info', async (t) => {
+  const pod = loadReview('pod-create');
+  for (const level of ['info', 'debug'] as const) {
+    const { app, log } = buildTestServer({ logLevel: level });
+    t.teardown(() => app.close());
+    const reply = await postReview(app, '/validate/enforce', pod);
+    t.equal(reply.json().response.allowed, true, 'every image is present: allowed');
+    const reviews = log.lines().filter((line) => line.msg === 'admission review');
+    if (level === 'info') t.same(reviews, [], 'at info: no line');
+    else t.match(reviews, [{ level: 'debug', uid: POD_UID, decision: 'allowed', images: 4 }], 'at debug: one line');
+  }
 });
 
 t.test('no credential reaches the log lines', async (t) => {

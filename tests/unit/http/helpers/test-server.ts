@@ -20,6 +20,8 @@ export interface TestServerOptions {
   tls?: TlsContext;
   bodyLimit?: number;
   onClose?: (() => Promise<void> | void)[];
+  /** Default `info`. */
+  logLevel?: 'debug' | 'info';
 }
 
 export interface TestServer {
@@ -42,7 +44,7 @@ export function buildTestServer(options: TestServerOptions = {}): TestServer {
     ...options.deps,
   };
   const app = buildServer({
-    logger: createLogger({ level: 'info', destination: log.stream }),
+    logger: createLogger({ level: options.logLevel ?? 'info', destination: log.stream }),
     metrics,
     review: options.review ?? reviewFunctionFor(reviewDeps),
     readiness: options.readiness ?? (() => []),
