@@ -10,7 +10,7 @@ import type { ImageFinding, PullSecretProblem } from './findings.ts';
 import { quoteImage, sanitizeDetail } from './message-text.ts';
 import { selectCandidatePlatforms } from './platforms.ts';
 import type { ImageEntry, PodSpecInfo } from './pod-specs.ts';
-import type { CredentialSource, ImageResolution, ImageResolver, PodKeyringResult } from './ports.ts';
+import type { CredentialSource, ImageResolution, ImageResolver, PodKeyringResult, ResolveRequest } from './ports.ts';
 import { settleBefore } from './settle.ts';
 
 export interface ExamineInput<C> {
@@ -41,13 +41,7 @@ interface Pending {
 }
 
 export async function examineImages<C>(input: ExamineInput<C>): Promise<Examination> {
-  const findings: ImageFinding[] = [];
-  const pending: Pending[] = [];
-  input.entries.forEach((entry, index) => {
-    const early = examineWithoutNetwork(entry, input.exemptions);
-    if ('outcome' in early) findings[index] = early;
-    else pending.push({ index, entry, reference: early.reference });
-  });
+  const { findings, pending } = sortEntries(input);
   if (pending.length === 0) return { findings, pullSecretProblems: [] };
 
   const settle = (outcome: Outcome, detail: string) => {
@@ -75,17 +69,76 @@ export async function examineImages<C>(input: ExamineInput<C>): Promise<Examinat
         resolution = resolveBefore(input, item, keyring.keyring.lookup(item.reference.name), platforms);
         byImage.set(item.entry.image, resolution);
       }
-      const answer = await resolution;
-      findings[item.index] = {
-        ...makeFinding(item.entry, answer.outcome, answer.detail, item.reference),
-        registry: answer.registry,
-        digest: answer.digest,
-        platforms,
-        warnings: answer.warnings,
-      };
+      findings[item.index] = resolvedFinding(item, await resolution, platforms);
     }),
   );
   return { findings, pullSecretProblems: [] };
+}
+
+/**
+ * examineImages without waiting: the examination when the pull secrets read synchronously and the resolver has a
+ * cached answer for every image to resolve, else undefined (then examineImages does the work, under a deadline).
+ */
+export function examineFromCache<C>(input: Omit<ExamineInput<C>, 'signal'>): Examination | undefined {
+  const { findings, pending } = sortEntries(input);
+  if (pending.length === 0) return { findings, pullSecretProblems: [] };
+  const { resolver } = input;
+  if (resolver.peek === undefined) return undefined;
+  const keyring = readKeyring(input);
+  if (keyring instanceof Promise || !keyring.ok) return undefined;
+  const platforms = selectCandidatePlatforms(input.spec.platformConstraints, input.clusterPlatforms);
+  for (const item of pending) {
+    const request = {
+      image: item.entry.image,
+      credentials: keyring.keyring.lookup(item.reference.name),
+      ...(platforms === undefined ? {} : { platforms }),
+    };
+    const answer = peekSafely(resolver, request);
+    if (answer === undefined) return undefined;
+    findings[item.index] = resolvedFinding(item, normalizeResolution(answer, item.reference.domain), platforms);
+  }
+  return { findings, pullSecretProblems: [] };
+}
+
+/** A peek that throws is a miss: examineImages then asks `resolve`, which handles failures per image. */
+function peekSafely<C>(
+  resolver: ImageResolver<C>,
+  request: Omit<ResolveRequest<C>, 'signal'>,
+): ImageResolution | undefined {
+  try {
+    return resolver.peek?.(request);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Findings for what needs no network; the rest, parsed, to resolve. */
+function sortEntries(input: Pick<ExamineInput<unknown>, 'entries' | 'exemptions'>): {
+  findings: ImageFinding[];
+  pending: Pending[];
+} {
+  const findings: ImageFinding[] = [];
+  const pending: Pending[] = [];
+  input.entries.forEach((entry, index) => {
+    const early = examineWithoutNetwork(entry, input.exemptions);
+    if ('outcome' in early) findings[index] = early;
+    else pending.push({ index, entry, reference: early.reference });
+  });
+  return { findings, pending };
+}
+
+function resolvedFinding(
+  item: Pending,
+  answer: ImageResolution,
+  platforms: readonly Platform[] | undefined,
+): ImageFinding {
+  return {
+    ...makeFinding(item.entry, answer.outcome, answer.detail, item.reference),
+    registry: answer.registry,
+    digest: answer.digest,
+    platforms,
+    warnings: answer.warnings,
+  };
 }
 
 /** A finding when no network is needed, else the parsed reference to resolve. */
@@ -107,7 +160,9 @@ function examineWithoutNetwork(
   return { reference: parsed.reference };
 }
 
-function readKeyring<C>(input: ExamineInput<C>): PodKeyringResult<C> | Promise<PodKeyringResult<C>> {
+function readKeyring<C>(
+  input: Pick<ExamineInput<C>, 'spec' | 'namespace' | 'credentials'>,
+): PodKeyringResult<C> | Promise<PodKeyringResult<C>> {
   const { spec } = input;
   return input.credentials.forPod({
     namespace: input.namespace,

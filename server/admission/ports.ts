@@ -29,6 +29,8 @@ export interface ImageResolution {
 
 export interface ImageResolver<C> {
   resolve(request: ResolveRequest<C>): Promise<ImageResolution>;
+  /** The answer `resolve` would give without asking the registry (a fresh cache entry), else undefined. */
+  peek?(request: Omit<ResolveRequest<C>, 'signal'>): ImageResolution | undefined;
 }
 
 /** The kubelet's keyring for one Pod: the credentials matching a normalized image name (`domain/path`). */

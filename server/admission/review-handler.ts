@@ -7,7 +7,7 @@
 import type { Platform } from '../registry/types.ts';
 import { type Decision, decideAdmission } from './decide.ts';
 import { type AdmissionReviewRequest, decodeReview } from './decode-review.ts';
-import { type Examination, examineImages } from './examine-images.ts';
+import { type Examination, type ExamineInput, examineFromCache, examineImages } from './examine-images.ts';
 import { compileExemptions, type ExemptionMatcher } from './exemptions.ts';
 import type { ImageFinding } from './findings.ts';
 import { sanitizeDetail } from './message-text.ts';
@@ -152,28 +152,17 @@ async function answerReview<C>(
     return { draft: draftFromDecision(decision), findings: [] };
   }
 
-  // A timer of our own rather than AbortSignal.timeout: it keeps the process alive while a review waits (a CLI run
-  // has no server socket to do that), and it is cleared as soon as the review is done.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error('review deadline reached')), Math.max(deps.deadlineMs, 0));
-  const signal = options.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, options.signal]);
-  let examination: Examination;
-  try {
-    examination = await examineImages({
-      spec,
-      entries: collection.entries,
-      namespace: request.namespace,
-      resolver: deps.resolver,
-      credentials: deps.credentials,
-      exemptions: deps.exemptions ?? exemptionsOf(deps.policy),
-      clusterPlatforms: deps.clusterPlatforms,
-      signal,
-      deadlineMs: deps.deadlineMs,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-  const { findings, pullSecretProblems } = examination;
+  const examine = {
+    spec,
+    entries: collection.entries,
+    namespace: request.namespace,
+    resolver: deps.resolver,
+    credentials: deps.credentials,
+    exemptions: deps.exemptions ?? exemptionsOf(deps.policy),
+    clusterPlatforms: deps.clusterPlatforms,
+    deadlineMs: deps.deadlineMs,
+  };
+  const { findings, pullSecretProblems } = examineFromCache(examine) ?? (await examineUnderDeadline(examine, options));
 
   if (route.kind === 'validate') {
     const decision = decideAdmission({
@@ -191,6 +180,22 @@ async function answerReview<C>(
     : undefined;
   const operations = buildPodPatch({ pod: request.object, findings, mutation: route.mutation, verdict });
   return { draft: patched(operations), findings };
+}
+
+async function examineUnderDeadline<C>(
+  input: Omit<ExamineInput<C>, 'signal'>,
+  options: HandleReviewOptions,
+): Promise<Examination> {
+  // A timer of our own rather than AbortSignal.timeout: it keeps the process alive while a review waits (a CLI run
+  // has no server socket to do that), and it is cleared as soon as the review is done.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new Error('review deadline reached')), Math.max(input.deadlineMs, 0));
+  const signal = options.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, options.signal]);
+  try {
+    return await examineImages({ ...input, signal });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function draftFromDecision(decision: Decision): ResponseDraft {

@@ -85,6 +85,8 @@ export class Keyring {
    * order the kubelet tries them. An empty list means the kubelet pulls without credentials.
    */
   lookup(imageName: string): Credential[] {
+    // Most Pods name no pull secret: skip parsing the name (a Go URL parse) on every admission review.
+    if (this.#credentials.size === 0) return [];
     const target = parseHostAndPath(imageName);
     const matches: Credential[] = [];
     if (target !== null) {

@@ -115,6 +115,20 @@ export class Resolver {
     return this.#finish(request, reference, registry, answer, source);
   }
 
+  /**
+   * The answer `resolve` would give from the cache alone, or undefined when it would have to ask the registry.
+   * Synchronous: a review whose images are all cached needs no deadline timer and no await per image.
+   */
+  peek(request: Omit<ResolveRequest, 'signal'>): Resolution | undefined {
+    const parsed = tryParseReference(request.image);
+    if (!parsed.ok) return undefined;
+    const reference = parsed.reference;
+    const cached = this.#cache.get(this.#keyOf(reference, request.credentials));
+    if (cached === undefined) return undefined;
+    this.#hits += 1;
+    return this.#finish(request, reference, registryOf(reference), cached, 'cache');
+  }
+
   stats(): ResolverStats {
     return {
       hits: this.#hits,
@@ -176,7 +190,7 @@ export class Resolver {
   }
 
   #finish(
-    request: ResolveRequest,
+    request: Omit<ResolveRequest, 'signal'>,
     reference: ImageReference,
     registry: string,
     answer: LookupAnswer,

@@ -227,3 +227,21 @@ t.test("the reference parser's compatibility warnings are passed on", async (t) 
   t.equal(resolution.outcome, 'present');
   t.match(resolution.warnings, [/IPv6 registry host/]);
 });
+
+t.test('peek: the cached answer resolve would give, never a registry request', async (t) => {
+  const { resolver, client, advance } = makeResolver({ ttl: { tagMs: 1_000 } });
+  client.answer = () => present('ghcr.io', digestA);
+  const request = { image: 'ghcr.io/acme/api:v1', credentials: [] };
+  t.equal(resolver.peek(request), undefined, 'nothing cached yet');
+  t.equal(resolver.peek({ image: 'Nginx', credentials: [] }), undefined, 'an invalid reference is not a cache entry');
+  t.equal(client.calls.length, 0, 'peek never asks the registry');
+
+  const resolved = await resolver.resolve({ ...request, signal: patient });
+  const peeked = resolver.peek(request);
+  t.same(peeked, { ...resolved, source: 'cache' }, 'the same answer, from the cache');
+  t.equal(resolver.peek({ ...request, credentials: [credential('ci', 'pw')] }), undefined, 'cached per credentials');
+  t.equal(client.calls.length, 1);
+  t.equal(resolver.stats().hits, 1, 'a peek that answers counts as a hit');
+  advance(1_000);
+  t.equal(resolver.peek(request), undefined, 'expired');
+});

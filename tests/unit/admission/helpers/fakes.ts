@@ -82,3 +82,26 @@ export class FakeCredentials implements CredentialSource<FakeCredential> {
     return { ok: true, keyring: { lookup: (name) => secrets.map((secret) => `${secret}@${name}`) } };
   }
 }
+
+/**
+ * A FakeResolver with a cache: `peek` answers (as `resolve` would) for the images marked cached, and records what
+ * it was asked; `peek` of an image marked 'throw' throws.
+ */
+export class CachingFakeResolver extends FakeResolver {
+  readonly peeks: Omit<ResolveRequest<FakeCredential>, 'signal'>[] = [];
+  readonly cached = new Set<string>();
+
+  cache(...images: string[]): this {
+    for (const image of images) this.cached.add(image);
+    return this;
+  }
+
+  peek(request: Omit<ResolveRequest<FakeCredential>, 'signal'>): ImageResolution | undefined {
+    this.peeks.push(request);
+    if (!this.cached.has(request.image)) return undefined;
+    const script = this.scripts.get(request.image) ?? this.fallback;
+    if (script === 'throw') throw new Error('peek exploded');
+    if (script === 'hang') return undefined;
+    return typeof script === 'function' ? script({ ...request, signal: new AbortController().signal }) : script;
+  }
+}
