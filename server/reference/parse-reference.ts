@@ -37,8 +37,30 @@ export function parseReference(input: string): ImageReference {
   return result.reference;
 }
 
+/**
+ * Valid references recently parsed, by input: a cluster names the same images over and over, and a warm admission
+ * review parses each one twice (examine, resolver cache key). Bounded, oldest out first; results are frozen.
+ */
+const recentlyParsed = new Map<string, ParseReferenceResult>();
+const RECENTLY_PARSED_MAX = 2048;
+const RECENTLY_PARSED_MAX_INPUT = 512;
+
 /** Like parseReference, but returns the error instead of throwing it. */
 export function tryParseReference(input: string): ParseReferenceResult {
+  const known = recentlyParsed.get(input);
+  if (known !== undefined) return known;
+  const result = parseUncached(input);
+  if (result.ok && input.length <= RECENTLY_PARSED_MAX_INPUT) {
+    if (recentlyParsed.size >= RECENTLY_PARSED_MAX) {
+      const oldest = recentlyParsed.keys().next();
+      if (oldest.done !== true) recentlyParsed.delete(oldest.value);
+    }
+    recentlyParsed.set(input, Object.freeze(result));
+  }
+  return result;
+}
+
+function parseUncached(input: string): ParseReferenceResult {
   if (typeof input !== 'string') return fail('format', String(input), formatMessage);
   if (input === '') return fail('empty', input, `${formatMessage}: repository name must have at least one component`);
   if (input.length > INPUT_MAX_LENGTH) {
