@@ -250,7 +250,8 @@ export const configSchema = {
         level: {
           enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
           default: 'info',
-          description: 'Log level.',
+          description:
+            'Log level. At `info`, one line per review that was denied, warned or errored or had a finding; at `debug`, every review.',
         },
       },
     },
