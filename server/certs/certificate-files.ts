@@ -4,9 +4,9 @@
  * polling backs the watch up (fs.watch misses events on some file systems). A change is taken only once the files
  * parse and the key matches the certificate, so a half-written pair is skipped until it is complete.
  */
-import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { serializeReload } from '../config/serialized-reload.ts';
+import { watchFileChanges } from '../config/watch-file-changes.ts';
 import { CertificateError } from './certificate-error.ts';
 import { inspectTlsMaterial, isSameTlsMaterial, type TlsMaterial, type TlsMaterialInfo } from './tls-material.ts';
 
@@ -51,9 +51,6 @@ export function watchCertificateFiles(
   options: WatchCertificateFilesOptions = {},
 ): CertificateFileWatcher {
   let current = options.initial;
-  let closed = false;
-  let running: Promise<boolean> | undefined;
-  let rerun = false;
   let lastProblem: string | undefined;
 
   const reportProblem = (error: CertificateError): void => {
@@ -79,57 +76,27 @@ export function watchCertificateFiles(
       return false;
     }
     lastProblem = undefined;
-    if (closed) return false;
+    if (reloader.isClosed()) return false;
     current = material;
     onChange(material, info);
     return true;
   };
 
-  // One read at a time; events that arrive meanwhile cause exactly one more read.
-  const reload = (): Promise<boolean> => {
-    if (running) {
-      rerun = true;
-      return running;
-    }
-    running = (async () => {
-      let changed = false;
-      do {
-        rerun = false;
-        changed = (await readOnce()) || changed;
-      } while (rerun && !closed);
-      running = undefined;
-      return changed;
-    })();
-    return running;
-  };
-
-  const trigger = (): void => {
-    if (!closed) void reload();
-  };
-
-  const watchers: FSWatcher[] = [];
-  if (options.useFsWatch ?? true) {
-    const directories = new Set([files.certFile, files.keyFile, files.caFile].flatMap((f) => (f ? [dirname(f)] : [])));
-    for (const directory of directories) {
-      try {
-        const watcher = watch(directory, { persistent: false }, trigger);
-        // A watch that breaks (directory removed, too many watches) leaves polling to do the work.
-        watcher.on('error', () => watcher.close());
-        watchers.push(watcher);
-      } catch {
-        // Same: polling covers it.
-      }
-    }
-  }
-  const timer = setInterval(trigger, options.pollIntervalMs ?? DEFAULT_CERTIFICATE_POLL_INTERVAL_MS);
-  timer.unref();
+  const reloader = serializeReload(readOnce);
+  const stopWatching = watchFileChanges(
+    [files.certFile, files.keyFile, files.caFile].flatMap((file) => (file ? [file] : [])),
+    reloader.trigger,
+    {
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_CERTIFICATE_POLL_INTERVAL_MS,
+      useFsWatch: options.useFsWatch,
+    },
+  );
 
   return {
-    reload,
+    reload: reloader.reload,
     close() {
-      closed = true;
-      clearInterval(timer);
-      for (const watcher of watchers) watcher.close();
+      reloader.close();
+      stopWatching();
     },
   };
 }

@@ -3,11 +3,11 @@
  * watched, and polling backs the watch up). A new text that parses is handed to the listeners; one that does not is
  * logged and ignored: the process keeps running on the last good configuration.
  */
-import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { parseConfigText } from '../config/index.ts';
+import { serializeReload } from '../config/serialized-reload.ts';
+import { watchFileChanges } from '../config/watch-file-changes.ts';
 import type { Logger } from '../log/logger.ts';
 
 export type ConfigListener = (next: Config, previous: Config) => void;
@@ -38,9 +38,6 @@ export function watchConfigFile(options: WatchConfigOptions): ConfigWatcher {
   let config = options.initial;
   let lastText: string | undefined;
   let lastProblem: string | undefined;
-  let closed = false;
-  let running: Promise<boolean> | undefined;
-  let rerun = false;
 
   const readOnce = async (): Promise<boolean> => {
     let text: string;
@@ -62,7 +59,7 @@ export function watchConfigFile(options: WatchConfigOptions): ConfigWatcher {
     lastText = text;
     lastProblem = undefined;
     // Compared as data, so a first read or a reformatted file is not a change.
-    if (closed || JSON.stringify(next) === JSON.stringify(config)) return false;
+    if (reloader.isClosed() || JSON.stringify(next) === JSON.stringify(config)) return false;
     const previous = config;
     config = next;
     logger.info({ path }, 'configuration reloaded');
@@ -82,37 +79,11 @@ export function watchConfigFile(options: WatchConfigOptions): ConfigWatcher {
     logger.error({ path, problem }, 'configuration not reloaded; keeping the last good one');
   };
 
-  const reload = (): Promise<boolean> => {
-    if (running) {
-      rerun = true;
-      return running;
-    }
-    running = (async () => {
-      let changed = false;
-      do {
-        rerun = false;
-        changed = (await readOnce()) || changed;
-      } while (rerun && !closed);
-      running = undefined;
-      return changed;
-    })();
-    return running;
-  };
-  const trigger = (): void => {
-    if (!closed) void reload();
-  };
-
-  let watcher: FSWatcher | undefined;
-  if (options.useFsWatch ?? true) {
-    try {
-      watcher = watch(dirname(path), { persistent: false }, trigger);
-      watcher.on('error', () => watcher?.close());
-    } catch {
-      // Polling covers it.
-    }
-  }
-  const timer = setInterval(trigger, options.pollIntervalMs ?? 10_000);
-  timer.unref();
+  const reloader = serializeReload(readOnce);
+  const stopWatching = watchFileChanges([path], reloader.trigger, {
+    pollIntervalMs: options.pollIntervalMs ?? 10_000,
+    useFsWatch: options.useFsWatch,
+  });
 
   return {
     onConfigChange(listener) {
@@ -121,12 +92,11 @@ export function watchConfigFile(options: WatchConfigOptions): ConfigWatcher {
         listeners.delete(listener);
       };
     },
-    reload,
+    reload: reloader.reload,
     current: () => config,
     close() {
-      closed = true;
-      clearInterval(timer);
-      watcher?.close();
+      reloader.close();
+      stopWatching();
     },
   };
 }
