@@ -1,15 +1,7 @@
 /** A self-signed certificate authority for the webhook's serving certificate. */
 import forge from 'node-forge';
 import { CertificateError } from './certificate-error.ts';
-import {
-  CLOCK_SKEW_MS,
-  certificateToPem,
-  DAY_MS,
-  generateRsaKeyPair,
-  randomSerialNumber,
-  signSha256,
-  truncateToSeconds,
-} from './forge-support.ts';
+import { issueCertificate } from './forge-support.ts';
 
 export interface CertificateAuthority {
   certPem: string;
@@ -36,29 +28,17 @@ export function createCertificateAuthority(options: CreateCertificateAuthorityOp
   const validityDays = options.validityDays ?? DEFAULT_CA_VALIDITY_DAYS;
   assertPositiveDays(validityDays, 'validityDays');
   const commonName = options.commonName ?? `pullguard-ca-${Math.floor(now.getTime() / 1000)}`;
-  const keys = generateRsaKeyPair();
-
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = randomSerialNumber();
-  cert.validity.notBefore = truncateToSeconds(now.getTime() - CLOCK_SKEW_MS);
-  cert.validity.notAfter = truncateToSeconds(now.getTime() + validityDays * DAY_MS);
-  const subject = [{ name: 'commonName', value: commonName }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', critical: true, cA: true, pathLenConstraint: 0 },
-    { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true, digitalSignature: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  signSha256(cert, keys.privateKey);
-
-  return {
-    certPem: certificateToPem(cert),
-    keyPem: keys.privateKeyPem,
-    notBefore: cert.validity.notBefore,
-    notAfter: cert.validity.notAfter,
-  };
+  const { cert, certPem, keyPem } = issueCertificate({
+    now,
+    validityDays,
+    subject: [{ name: 'commonName', value: commonName }],
+    extensions: [
+      { name: 'basicConstraints', critical: true, cA: true, pathLenConstraint: 0 },
+      { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true, digitalSignature: true },
+      { name: 'subjectKeyIdentifier' },
+    ],
+  });
+  return { certPem, keyPem, notBefore: cert.validity.notBefore, notAfter: cert.validity.notAfter };
 }
 
 /** The CA in the form forge signs with. Throws CertificateError for anything but an RSA CA with a matching key. */

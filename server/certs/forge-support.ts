@@ -56,3 +56,40 @@ export function signSha256(certificate: forge.pki.Certificate, key: forge.pki.rs
 export function certificateToPem(certificate: forge.pki.Certificate): string {
   return forge.pki.certificateToPem(certificate).replace(/\r\n/g, '\n');
 }
+
+export interface IssueCertificateOptions {
+  now: Date;
+  validityDays: number;
+  /** The certificate never outlives this (its issuer's notAfter). */
+  notAfterLimit?: Date | undefined;
+  subject: forge.pki.CertificateField[];
+  /** Who signs; left out, the certificate is self-signed with its own new key. */
+  issuer?: { attributes: forge.pki.CertificateField[]; key: forge.pki.rsa.PrivateKey } | undefined;
+  extensions: object[];
+}
+
+export interface IssuedCertificate {
+  cert: forge.pki.Certificate;
+  certPem: string;
+  /** The new key, PKCS#8 PEM. */
+  keyPem: string;
+}
+
+/** A certificate with a new key and a random serial, valid from a little before `now` (CLOCK_SKEW_MS), signed SHA-256. */
+export function issueCertificate(options: IssueCertificateOptions): IssuedCertificate {
+  const keys = generateRsaKeyPair();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = randomSerialNumber();
+  const now = options.now.getTime();
+  const notAfter = now + options.validityDays * DAY_MS;
+  cert.validity.notBefore = truncateToSeconds(now - CLOCK_SKEW_MS);
+  cert.validity.notAfter = truncateToSeconds(
+    options.notAfterLimit ? Math.min(notAfter, options.notAfterLimit.getTime()) : notAfter,
+  );
+  cert.setSubject(options.subject);
+  cert.setIssuer(options.issuer?.attributes ?? options.subject);
+  cert.setExtensions(options.extensions);
+  signSha256(cert, options.issuer?.key ?? keys.privateKey);
+  return { cert, certPem: certificateToPem(cert), keyPem: keys.privateKeyPem };
+}

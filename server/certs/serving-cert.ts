@@ -1,17 +1,8 @@
 /** The webhook's serving certificate, signed by the CA, naming the Service's DNS names plus any extra names. */
 import { isIP } from 'node:net';
-import forge from 'node-forge';
 import { assertPositiveDays, type CertificateAuthority, loadSigningAuthority } from './ca.ts';
 import { CertificateError } from './certificate-error.ts';
-import {
-  CLOCK_SKEW_MS,
-  certificateToPem,
-  DAY_MS,
-  generateRsaKeyPair,
-  randomSerialNumber,
-  signSha256,
-  truncateToSeconds,
-} from './forge-support.ts';
+import { issueCertificate } from './forge-support.ts';
 
 export interface ServingNamesOptions {
   serviceName: string;
@@ -92,37 +83,31 @@ export function createServingCertificate(
   assertPositiveDays(validityDays, 'validityDays');
   const names = servingNames(options);
   const signer = loadSigningAuthority(ca);
-  const keys = generateRsaKeyPair();
-
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = randomSerialNumber();
-  cert.validity.notBefore = truncateToSeconds(now.getTime() - CLOCK_SKEW_MS);
-  cert.validity.notAfter = truncateToSeconds(
-    Math.min(now.getTime() + validityDays * DAY_MS, signer.cert.validity.notAfter.getTime()),
-  );
-  // The CN is informational only: clients match the SANs.
-  cert.setSubject([{ name: 'commonName', value: `${options.serviceName}.${options.namespace}.svc` }]);
-  cert.setIssuer(signer.cert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', critical: true, cA: false },
-    { name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    {
-      name: 'subjectAltName',
-      altNames: [
-        ...names.dnsNames.map((value) => ({ type: 2, value })),
-        ...names.ipAddresses.map((ip) => ({ type: 7, ip })),
-      ],
-    },
-    { name: 'subjectKeyIdentifier' },
-    { name: 'authorityKeyIdentifier', keyIdentifier: signer.cert.generateSubjectKeyIdentifier().getBytes() },
-  ]);
-  signSha256(cert, signer.key);
-
+  const { cert, certPem, keyPem } = issueCertificate({
+    now,
+    validityDays,
+    notAfterLimit: signer.cert.validity.notAfter,
+    // The CN is informational only: clients match the SANs.
+    subject: [{ name: 'commonName', value: `${options.serviceName}.${options.namespace}.svc` }],
+    issuer: { attributes: signer.cert.subject.attributes, key: signer.key },
+    extensions: [
+      { name: 'basicConstraints', critical: true, cA: false },
+      { name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          ...names.dnsNames.map((value) => ({ type: 2, value })),
+          ...names.ipAddresses.map((ip) => ({ type: 7, ip })),
+        ],
+      },
+      { name: 'subjectKeyIdentifier' },
+      { name: 'authorityKeyIdentifier', keyIdentifier: signer.cert.generateSubjectKeyIdentifier().getBytes() },
+    ],
+  });
   return {
-    certPem: certificateToPem(cert),
-    keyPem: keys.privateKeyPem,
+    certPem,
+    keyPem,
     serialNumber: cert.serialNumber.toUpperCase(),
     notBefore: cert.validity.notBefore,
     notAfter: cert.validity.notAfter,
