@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { KubeCertFiles } from './kube-certs.ts';
-import { httpsGet, startReadyComponent } from './kube-process.ts';
-import { type StartedProcess, startProcess } from './process.ts';
+import { startKubeComponent } from './kube-component.ts';
+import type { StartedProcess } from './process.ts';
 
 /**
  * The workload controllers tests rely on. Not `*`: with no kubelet behind the test's Node objects, the node
@@ -36,36 +34,19 @@ export interface ControllerManagerOptions {
 }
 
 /** kube-controller-manager against the test apiserver; ready once its own /healthz answers 200. */
-export async function startControllerManager(options: ControllerManagerOptions): Promise<StartedProcess> {
-  const certDir = join(options.dir, 'controller-manager-certs');
-  mkdirSync(certDir, { recursive: true });
-  const { process } = await startReadyComponent({
+export function startControllerManager(options: ControllerManagerOptions): Promise<StartedProcess> {
+  return startKubeComponent({
     name: 'kube-controller-manager',
-    ports: 1,
-    timeoutMs: options.timeoutMs ?? 60_000,
-    start: ([port]) =>
-      startProcess({
-        name: 'kube-controller-manager',
-        command: options.binary,
-        args: [
-          `--kubeconfig=${options.kubeconfigPath}`,
-          `--authentication-kubeconfig=${options.kubeconfigPath}`,
-          `--authorization-kubeconfig=${options.kubeconfigPath}`,
-          `--controllers=${controllers.join(',')}`,
-          `--service-account-private-key-file=${options.certFiles.serviceAccountKey}`,
-          `--root-ca-file=${options.certFiles.caCert}`,
-          '--use-service-account-credentials=true',
-          '--leader-elect=false',
-          '--bind-address=127.0.0.1',
-          `--secure-port=${port}`,
-          `--cert-dir=${certDir}`,
-          '--profiling=false',
-          '--v=1',
-        ],
-        logFile: join(options.dir, 'kube-controller-manager.log'),
-      }),
-    // Its serving certificate is self-signed (in cert-dir), and /healthz is open to anyone.
-    isReady: async ([port]) => (await httpsGet(`https://127.0.0.1:${port}/healthz`, { insecure: true })).status === 200,
+    binary: options.binary,
+    dir: options.dir,
+    certDirName: 'controller-manager-certs',
+    kubeconfigPath: options.kubeconfigPath,
+    args: [
+      `--controllers=${controllers.join(',')}`,
+      `--service-account-private-key-file=${options.certFiles.serviceAccountKey}`,
+      `--root-ca-file=${options.certFiles.caCert}`,
+      '--use-service-account-credentials=true',
+    ],
+    timeoutMs: options.timeoutMs,
   });
-  return process;
 }
