@@ -2,10 +2,9 @@
  * Builds kube-apiserver, kube-controller-manager and etcd from the Go module proxy into the binary cache.
  * `npx node tests/harness/kube-build.ts` prebuilds them (CI) and prints where they are.
  */
-import { readFileSync } from 'node:fs';
-import { ensureGoBinaries, type GoBuildRecipe, type GoRunner, writeModuleFile } from './go-build.ts';
+import { ensureGoBinaries, type GoBuildRecipe, writeModuleFile } from './go-build.ts';
+import { kubernetesRecipe, kubernetesVersion } from './kubernetes-recipe.ts';
 
-export const kubernetesVersion = 'v1.34.4';
 export const etcdVersion = 'v3.6.16';
 
 export interface KubeBinaries {
@@ -16,7 +15,7 @@ export interface KubeBinaries {
 
 /** The binaries tests run against, built on first use (minutes) and cached by version after that. */
 export async function ensureKubeBinaries(): Promise<KubeBinaries> {
-  const kube = await ensureGoBinaries(kubernetesRecipe);
+  const kube = await ensureGoBinaries(kubeRecipe);
   const etcd = await ensureGoBinaries(etcdRecipe);
   return {
     apiserver: required(kube, 'kube-apiserver'),
@@ -31,69 +30,11 @@ function required(paths: Record<string, string>, name: string): string {
   return path;
 }
 
-/** `k8s.io/kubernetes` requires its staging modules at v0.0.0 and replaces them with ./staging: pin each instead. */
-export function stagingModules(kubernetesGoMod: string): string[] {
-  const modules = new Set<string>();
-  for (const match of kubernetesGoMod.matchAll(
-    /^\s*(?:replace\s+)?(k8s\.io\/[\w.-]+)\s+=>\s+\.\/staging\/src\/k8s\.io\//gm,
-  )) {
-    if (match[1]) modules.add(match[1]);
-  }
-  return [...modules].sort();
-}
-
-/** The staging modules' tags: kubernetes v1.X.Y ships them as v0.X.Y. */
-export function stagingVersion(version: string): string {
-  return version.replace(/^v1\./, 'v0.');
-}
-
-async function downloadGoMod(go: GoRunner, module: string, cwd: string): Promise<string> {
-  const info = JSON.parse(await go(['mod', 'download', '-json', module], cwd)) as { GoMod?: string; Error?: string };
-  if (!info.GoMod) throw new Error(`go mod download ${module}: ${info.Error ?? 'no go.mod path'}`);
-  return readFileSync(info.GoMod, 'utf8');
-}
-
-const versionPackage = 'k8s.io/component-base/version';
-const [major, minor] = kubernetesVersion.replace(/^v/, '').split('.');
-
-const kubernetesRecipe: GoBuildRecipe = {
+const kubeRecipe = kubernetesRecipe({
   key: `kubernetes-${kubernetesVersion}`,
-  async prepare(moduleDir, go) {
-    const upstream = await downloadGoMod(go, `k8s.io/kubernetes@${kubernetesVersion}`, moduleDir);
-    const pinned = stagingVersion(kubernetesVersion);
-    const replaces = stagingModules(upstream).map((module) => `\t${module} => ${module} ${pinned}`);
-    if (replaces.length === 0) throw new Error(`found no staging modules in k8s.io/kubernetes ${kubernetesVersion}`);
-    writeModuleFile(
-      moduleDir,
-      'go.mod',
-      [
-        'module pullguard.dev/kube-build',
-        '',
-        'go 1.24.0',
-        '',
-        `require k8s.io/kubernetes ${kubernetesVersion}`,
-        '',
-        'replace (',
-        ...replaces,
-        ')',
-        '',
-      ].join('\n'),
-    );
-  },
-  get: [
-    `k8s.io/kubernetes/cmd/kube-apiserver@${kubernetesVersion}`,
-    `k8s.io/kubernetes/cmd/kube-controller-manager@${kubernetesVersion}`,
-  ],
-  packages: ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager'],
-  binaries: ['kube-apiserver', 'kube-controller-manager'],
-  // What the release build stamps (hack/lib/version.sh), so /version reports the real version.
-  ldflags: [
-    `-X ${versionPackage}.gitVersion=${kubernetesVersion}`,
-    `-X ${versionPackage}.gitMajor=${major}`,
-    `-X ${versionPackage}.gitMinor=${minor}`,
-    `-X ${versionPackage}.gitTreeState=clean`,
-  ].join(' '),
-};
+  module: 'pullguard.dev/kube-build',
+  commands: ['kube-apiserver', 'kube-controller-manager'],
+});
 
 const etcdRecipe: GoBuildRecipe = {
   key: `etcd-${etcdVersion}`,

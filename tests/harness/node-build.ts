@@ -2,61 +2,19 @@
  * Builds the node's Kubernetes components (kubelet, kube-scheduler) from the Go module proxy into the binary cache,
  * at the control plane's version. `npx node tests/harness/node-build.ts` prebuilds them (CI) and prints where.
  */
-import { readFileSync } from 'node:fs';
-import { ensureGoBinaries, type GoBuildRecipe, writeModuleFile } from './go-build.ts';
-import { kubernetesVersion, stagingModules, stagingVersion } from './kube-build.ts';
+import { ensureGoBinaries } from './go-build.ts';
+import { kubernetesRecipe, kubernetesVersion } from './kubernetes-recipe.ts';
 
 export interface NodeBinaries {
   kubelet: string;
   scheduler: string;
 }
 
-const versionPackage = 'k8s.io/component-base/version';
-const [major, minor] = kubernetesVersion.replace(/^v/, '').split('.');
-
-const nodeRecipe: GoBuildRecipe = {
+const nodeRecipe = kubernetesRecipe({
   key: `kubernetes-node-${kubernetesVersion}`,
-  async prepare(moduleDir, go) {
-    const info = JSON.parse(
-      await go(['mod', 'download', '-json', `k8s.io/kubernetes@${kubernetesVersion}`], moduleDir),
-    );
-    if (!info.GoMod) throw new Error(`go mod download k8s.io/kubernetes: ${info.Error ?? 'no go.mod path'}`);
-    const pinned = stagingVersion(kubernetesVersion);
-    const replaces = stagingModules(readFileSync(info.GoMod, 'utf8')).map(
-      (module) => `\t${module} => ${module} ${pinned}`,
-    );
-    if (replaces.length === 0) throw new Error(`found no staging modules in k8s.io/kubernetes ${kubernetesVersion}`);
-    writeModuleFile(
-      moduleDir,
-      'go.mod',
-      [
-        'module pullguard.dev/kube-node-build',
-        '',
-        'go 1.24.0',
-        '',
-        `require k8s.io/kubernetes ${kubernetesVersion}`,
-        '',
-        'replace (',
-        ...replaces,
-        ')',
-        '',
-      ].join('\n'),
-    );
-  },
-  get: [
-    `k8s.io/kubernetes/cmd/kubelet@${kubernetesVersion}`,
-    `k8s.io/kubernetes/cmd/kube-scheduler@${kubernetesVersion}`,
-  ],
-  packages: ['k8s.io/kubernetes/cmd/kubelet', 'k8s.io/kubernetes/cmd/kube-scheduler'],
-  binaries: ['kubelet', 'kube-scheduler'],
-  // What the release build stamps: the kubelet reports it in the Node's status, the apiserver checks the skew.
-  ldflags: [
-    `-X ${versionPackage}.gitVersion=${kubernetesVersion}`,
-    `-X ${versionPackage}.gitMajor=${major}`,
-    `-X ${versionPackage}.gitMinor=${minor}`,
-    `-X ${versionPackage}.gitTreeState=clean`,
-  ].join(' '),
-};
+  module: 'pullguard.dev/kube-node-build',
+  commands: ['kubelet', 'kube-scheduler'],
+});
 
 /** The kubelet and kube-scheduler, built on first use (minutes) and cached by version after that. */
 export async function ensureNodeBinaries(): Promise<NodeBinaries> {

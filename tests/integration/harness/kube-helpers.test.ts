@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { acquireFileLock } from '../../harness/go-build-lock.ts';
 import { canShare, describeKube, readSharedKube, sharedKubeEnv, uniqueName, useKube } from '../../harness/kube.ts';
-import { stagingModules, stagingVersion } from '../../harness/kube-build.ts';
 import { kubeNeeds } from '../../harness/kube-shared.ts';
+import { stagingModules, stagingVersion } from '../../harness/kubernetes-recipe.ts';
 import { tempDir } from '../../harness/paths.ts';
 
 t.test('staging modules come from the => ./staging lines of k8s.io/kubernetes go.mod', async (t) => {
