@@ -2,12 +2,14 @@
  * Where pullguard's KubeConfig comes from, in order: an explicit path, then KUBECONFIG, then the in-cluster
  * service-account mount. The environment is passed in (only main reads process.env), so tests can aim each source at
  * a real apiserver. No fall-back to ~/.kube/config or localhost:8080: a server must never guess its cluster.
+ * Every KubeConfig returned reuses its connections (shared-connections.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '../errors.ts';
+import { shareConnections } from './shared-connections.ts';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -57,7 +59,7 @@ function fromFiles(files: readonly string[], origin: KubeConfigOrigin): LoadedKu
       throw new ConfigError(`kubeconfig ${file} cannot be merged: ${safeReason(error)}`);
     }
   }
-  return describe(kubeConfig, origin, files.join(delimiter));
+  return describe(shareConnections(kubeConfig), origin, files.join(delimiter));
 }
 
 function readKubeconfigFile(file: string): KubeConfig {
@@ -96,7 +98,7 @@ function inCluster(host: string, port: string, dir: string): LoadedKubeConfig {
     contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster', namespace }],
     currentContext: 'in-cluster',
   });
-  return { kubeConfig, origin: 'in-cluster', server, namespace };
+  return { kubeConfig: shareConnections(kubeConfig), origin: 'in-cluster', server, namespace };
 }
 
 function describe(kubeConfig: KubeConfig, origin: KubeConfigOrigin, where: string): LoadedKubeConfig {
