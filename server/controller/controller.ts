@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CoreV1Api, type CoreV1Event, type KubeConfig, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { VERDICT_ANNOTATION } from '../admission/keys.ts';
 import type { PullguardError } from '../errors.ts';
 import type { ResilientInformer } from '../kube/informer-types.ts';
 import { namespacesInformer, pendingPodsInformer, podEventsInformer } from '../kube/informers.ts';
@@ -101,7 +102,11 @@ export function createStuckPullController(deps: StuckPullControllerDeps): StuckP
 
   const onError = (informer: string) => (error: PullguardError) =>
     logger.warn({ err: error, informer }, 'informer failed; restarting with back-off');
-  const pods = pendingPodsInformer(deps.kubeConfig, { onError: onError('pending-pods') });
+  // The cached Pods keep only what the controller reads; of their annotations, the admission verdict (decide.ts).
+  const pods = pendingPodsInformer(deps.kubeConfig, {
+    onError: onError('pending-pods'),
+    keepAnnotations: [VERDICT_ANNOTATION],
+  });
   const namespaces = namespacesInformer(deps.kubeConfig, {
     onError: onError('namespaces'),
     labelSelector: deps.namespaceLabelSelector,

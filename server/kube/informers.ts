@@ -7,7 +7,6 @@ import {
   CoreV1Api,
   type CoreV1Event,
   type KubeConfig,
-  type KubernetesListObject,
   type KubernetesObject,
   type V1Namespace,
   type V1Pod,
@@ -17,8 +16,10 @@ import {
 import type { PullguardError } from '../errors.ts';
 import type { Delay } from './informer-supervisor.ts';
 import type { Backoff, ResilientInformer } from './informer-types.ts';
+import { DEFAULT_PAGE_SIZE, type PageFetcher } from './list-pages.ts';
 import { mergeInformers } from './merge-informers.ts';
 import { createResilientInformer } from './resilient-informer.ts';
+import { slimEvent, slimPod } from './slim-objects.ts';
 
 /** What every factory passes on to its informers. */
 export interface InformerSettings {
@@ -45,7 +46,7 @@ export function secretsInformer(kubeConfig: KubeConfig, settings: InformerSettin
       name: `secrets(${type})`,
       path: '/api/v1/secrets',
       fieldSelector,
-      list: () => core.listSecretForAllNamespaces({ fieldSelector }),
+      list: (page) => core.listSecretForAllNamespaces({ fieldSelector, ...pageOf(page) }),
     });
   });
   return mergeInformers('secrets', parts);
@@ -59,7 +60,7 @@ export function serviceAccountsInformer(
   return informer<V1ServiceAccount>(kubeConfig, settings, {
     name: 'serviceaccounts',
     path: '/api/v1/serviceaccounts',
-    list: () => core.listServiceAccountForAllNamespaces({}),
+    list: (page) => core.listServiceAccountForAllNamespaces(pageOf(page)),
   });
 }
 
@@ -74,19 +75,27 @@ export function namespacesInformer(
     name: 'namespaces',
     path: '/api/v1/namespaces',
     labelSelector,
-    list: () => core.listNamespace({ labelSelector }),
+    list: (page) => core.listNamespace({ labelSelector, ...pageOf(page) }),
   });
 }
 
-/** Pods in phase Pending: memory follows the pending Pods, not all Pods. A Pod leaving Pending is a delete. */
-export function pendingPodsInformer(kubeConfig: KubeConfig, settings: InformerSettings = {}): ResilientInformer<V1Pod> {
+/**
+ * Pods in phase Pending: memory follows the pending Pods, not all Pods. A Pod leaving Pending is a delete. Cached
+ * slim (slim-objects.ts): only the controller reads them; `keepAnnotations` names the annotations it needs.
+ */
+export function pendingPodsInformer(
+  kubeConfig: KubeConfig,
+  settings: InformerSettings & { readonly keepAnnotations?: readonly string[] | undefined } = {},
+): ResilientInformer<V1Pod> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const fieldSelector = 'status.phase=Pending';
+  const slim = { keepAnnotations: settings.keepAnnotations };
   return informer<V1Pod>(kubeConfig, settings, {
     name: 'pending-pods',
     path: '/api/v1/pods',
     fieldSelector,
-    list: () => core.listPodForAllNamespaces({ fieldSelector }),
+    list: (page) => core.listPodForAllNamespaces({ fieldSelector, ...pageOf(page) }),
+    transform: (pod) => slimPod(pod, slim),
   });
 }
 
@@ -102,7 +111,8 @@ export function podEventsInformer(
       name: `pod-events(${reason})`,
       path: '/api/v1/events',
       fieldSelector,
-      list: () => core.listEventForAllNamespaces({ fieldSelector }),
+      list: (page) => core.listEventForAllNamespaces({ fieldSelector, ...pageOf(page) }),
+      transform: slimEvent,
     });
   });
   return mergeInformers('pod-events', parts);
@@ -111,9 +121,17 @@ export function podEventsInformer(
 interface InformerSpec<T extends KubernetesObject> {
   readonly name: string;
   readonly path: string;
-  readonly list: () => Promise<KubernetesListObject<T>>;
+  readonly list: PageFetcher<T>;
+  readonly transform?: (object: T) => T;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
+}
+
+/** The paging parameters of a list call: the page size, and the previous page's continue token after the first. */
+function pageOf(continueToken: string | undefined): { limit: number; _continue?: string } {
+  return continueToken === undefined
+    ? { limit: DEFAULT_PAGE_SIZE }
+    : { limit: DEFAULT_PAGE_SIZE, _continue: continueToken };
 }
 
 function informer<T extends KubernetesObject>(
