@@ -11,11 +11,12 @@ import { eventually } from './eventually.ts';
 import { renderChart } from './helm-chart.ts';
 import type { TestKube } from './kube.ts';
 import { uniqueName } from './kube.ts';
-import { httpsGet, track } from './kube-process.ts';
+import { httpsGet } from './kube-process.ts';
 import type { TestNode } from './node.ts';
-import { repoRoot, tempDir } from './paths.ts';
+import { tempDir } from './paths.ts';
 import { freePort } from './ports.ts';
-import { type StartedProcess, startProcess, waitUntilReady } from './process.ts';
+import { type StartedProcess, waitUntilReady } from './process.ts';
+import { caBundlesOf, renderServeConfig, spawnServe } from './pullguard-serve.ts';
 
 export type NamespaceMode = 'enforce' | 'warn' | 'audit';
 
@@ -52,21 +53,17 @@ export function renderPullguardConfig(options: {
   controller?: Record<string, unknown> | undefined;
   admission?: Record<string, unknown> | undefined;
 }): string {
+  const base = renderServeConfig({
+    tlsNamespace: options.namespace,
+    secretName: 'pullguard-tls',
+    webhookName: options.webhookName,
+    insecureRegistries: [options.registryHost],
+    admission: options.admission,
+  });
   return stringify({
+    ...base,
     server: { host: '127.0.0.1', port: options.port },
-    tls: {
-      source: 'secret',
-      namespace: options.namespace,
-      secretName: 'pullguard-tls',
-      serviceName: 'pullguard',
-      extraIPs: ['127.0.0.1'],
-      webhookConfigurations: [options.webhookName],
-    },
-    registries: { hosts: { [options.registryHost]: { insecureHttp: true } } },
-    admission: { ...options.admission },
     controller: { imagePullAttempts: 3, resyncSeconds: 30, ...options.controller },
-    // debug: every review is logged (at info only those with something to say), and tests read them.
-    log: { level: 'debug' },
   });
 }
 
@@ -91,11 +88,9 @@ async function applyWebhookConfigurations(
   if (result.code !== 0) throw new Error(`applying the webhook configurations failed: ${result.stderr}`);
 }
 
+/** The caBundle all the configuration's webhooks share, once they all have the same one. */
 async function caBundleOf(kube: TestKube, name: string): Promise<string | undefined> {
-  const result = await kube.kubectl(['get', 'validatingwebhookconfiguration', name, '-o', 'json']);
-  if (result.code !== 0) return undefined;
-  const object = JSON.parse(result.stdout) as { webhooks?: { clientConfig?: { caBundle?: string } }[] };
-  const bundles = (object.webhooks ?? []).map((webhook) => webhook.clientConfig?.caBundle);
+  const bundles = await caBundlesOf(kube, name);
   return bundles.length > 0 && bundles.every((bundle) => bundle && bundle === bundles[0]) ? bundles[0] : undefined;
 }
 
@@ -121,24 +116,12 @@ export async function startPullguard(node: TestNode, options: PullguardOptions =
   };
   try {
     await applyWebhookConfigurations(kube, { name: webhookName, namespace, url, mutating: options.mutating === true });
-    started = track(
-      startProcess({
-        name: 'pullguard serve',
-        command: process.execPath,
-        args: [
-          join(repoRoot, 'bin', 'pullguard.js'),
-          'serve',
-          '--kubeconfig',
-          kube.kubeconfigPath,
-          '--config',
-          configFile,
-          '--ca-out',
-          caFile,
-        ],
-        logFile: join(dir, 'pullguard.log'),
-        cwd: repoRoot,
-      }),
-    );
+    started = spawnServe({
+      kubeconfigPath: kube.kubeconfigPath,
+      configFile,
+      caFile,
+      logFile: join(dir, 'pullguard.log'),
+    });
     const timeoutMs = options.timeoutMs ?? 60_000;
     let caPem = '';
     await waitUntilReady(

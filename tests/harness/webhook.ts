@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { eventually, GiveUp } from './eventually.ts';
 import { type TestKube, uniqueName } from './kube.ts';
-import { httpsGet, tailOf, track } from './kube-process.ts';
-import { repoRoot, tempDir } from './paths.ts';
+import { httpsGet, tailOf } from './kube-process.ts';
+import { tempDir } from './paths.ts';
 import { freePort } from './ports.ts';
-import { type StartedProcess, startProcess } from './process.ts';
+import type { StartedProcess } from './process.ts';
+import { caBundlesOf, renderServeConfig, spawnServe } from './pullguard-serve.ts';
 
 export type WebhookMode = 'enforce' | 'warn' | 'audit';
 export const WEBHOOK_MODES: readonly WebhookMode[] = ['enforce', 'warn', 'audit'];
@@ -133,25 +134,13 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     rmSync(caFile, { force: true });
     const serverSection = (options.config.server ?? {}) as Record<string, unknown>;
     writeFileSync(configFile, stringify({ ...options.config, server: { ...serverSection, port } }));
-    const started = track(
-      startProcess({
-        name: 'pullguard serve',
-        command: process.execPath,
-        args: [
-          join(repoRoot, 'bin', 'pullguard.js'),
-          'serve',
-          '--kubeconfig',
-          options.kube.kubeconfigPath,
-          '--config',
-          configFile,
-          '--ca-out',
-          caFile,
-          ...(options.args ?? []),
-        ],
-        logFile,
-        cwd: repoRoot,
-      }),
-    );
+    const started = spawnServe({
+      kubeconfigPath: options.kube.kubeconfigPath,
+      configFile,
+      caFile,
+      logFile,
+      args: options.args,
+    });
     let exited = false;
     void started.exited.then(() => {
       exited = true;
@@ -248,33 +237,6 @@ export interface WebhookServe extends ServeProcess {
   createNamespace(prefix: string, mode: WebhookMode | null): Promise<string>;
 }
 
-/** The configuration file of a serve whose certificate lives in a Secret; pure. */
-export function renderServeConfig(options: {
-  tlsNamespace: string;
-  secretName: string;
-  webhookName: string;
-  insecureRegistries?: readonly string[] | undefined;
-  admission?: Record<string, unknown> | undefined;
-}): Record<string, unknown> {
-  const hosts = Object.fromEntries((options.insecureRegistries ?? []).map((host) => [host, { insecureHttp: true }]));
-  return {
-    server: { host: '127.0.0.1' },
-    tls: {
-      source: 'secret',
-      namespace: options.tlsNamespace,
-      secretName: options.secretName,
-      serviceName: 'pullguard',
-      extraIPs: ['127.0.0.1'],
-      webhookConfigurations: [options.webhookName],
-    },
-    registries: { hosts },
-    admission: { ...options.admission },
-    controller: { enabled: false },
-    // debug: every review is logged (at info only those with something to say), and tests read them.
-    log: { level: 'debug' },
-  };
-}
-
 /**
  * Applies a webhook configuration, starts `pullguard serve` (certificates from a Secret it creates), waits until
  * pullguard has put its CA in the caBundle and the apiserver really calls it. Stopped in `t`'s teardown: the
@@ -342,14 +304,6 @@ export async function createSelectedNamespace(
   const result = await kube.kubectl(['label', 'namespace', name, ...labels]);
   if (result.code !== 0) throw new Error(`labelling namespace ${name} failed: ${result.stderr}`);
   return name;
-}
-
-/** The caBundle of every webhook in the configuration ([] when it does not exist). */
-export async function caBundlesOf(kube: TestKube, name: string): Promise<(string | undefined)[]> {
-  const result = await kube.kubectl(['get', 'validatingwebhookconfiguration', name, '-o', 'json']);
-  if (result.code !== 0) return [];
-  const object = JSON.parse(result.stdout) as { webhooks?: { clientConfig?: { caBundle?: string } }[] };
-  return (object.webhooks ?? []).map((webhook) => webhook.clientConfig?.caBundle);
 }
 
 /**

@@ -14,13 +14,12 @@ import t from 'tap';
 import { eventually } from '../../harness/eventually.ts';
 import { type TestKube, uniqueName, useKube } from '../../harness/kube.ts';
 import { repoRoot, tempDir } from '../../harness/paths.ts';
+import { caBundlesOf, renderServeConfig } from '../../harness/pullguard-serve.ts';
 import { useRegistry } from '../../harness/registry.ts';
 import {
   applyOrThrow,
-  caBundlesOf,
   createSelectedNamespace,
   podManifest,
-  renderServeConfig,
   renderWebhookConfiguration,
   type ServeProcess,
   startServeProcess,
