@@ -1,6 +1,7 @@
 /**
- * The servers under load, each a child process on a free loopback port: `pullguard serve --no-kube` (the real
- * entry point, with a generated configuration) and the bare Fastify baseline. Both serve the certificate that
+ * The servers under load, each a child process on a free loopback port: `pullguard serve` as the container image
+ * runs it (the `npm run build` output, dist/bin/pullguard.js, with a generated configuration) and the bare Fastify
+ * baseline. Both serve the certificate that
  * `pullguard certs` wrote, and both are registered for stopping with the scenario's cleanups.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,6 +32,28 @@ export function writeTlsFiles(dir: string): TlsFiles {
     certFile: join(dir, 'tls.crt'),
     keyFile: join(dir, 'tls.key'),
   };
+}
+
+let built = false;
+
+/** `npm run build` once per bench run: the image runs compiled JavaScript, not the TypeScript sources. */
+function buildOnce(): void {
+  if (built) return;
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { encoding: 'utf8', cwd: repoRoot });
+  if (result.status !== 0) throw new Error(`npm run build failed (${result.status}): ${result.stdout}${result.stderr}`);
+  built = true;
+}
+
+/** The Dockerfile's `ENTRYPOINT ["node", ...flags, script]`: the bench runs pullguard with the image's node flags. */
+export function imageEntrypoint(): { script: string; nodeFlags: string[] } {
+  const line = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')
+    .split('\n')
+    .findLast((text) => text.startsWith('ENTRYPOINT '));
+  const words: unknown = JSON.parse(line?.slice('ENTRYPOINT '.length) ?? 'null');
+  if (!Array.isArray(words) || words.length < 2 || !words.every((word) => typeof word === 'string')) {
+    throw new Error(`the Dockerfile has no ENTRYPOINT ["node", ..., script] line: ${line}`);
+  }
+  return { script: words.at(-1) as string, nodeFlags: words.slice(1, -1) as string[] };
 }
 
 export interface RunningServer {
@@ -113,10 +136,11 @@ export async function startPullguard(
   // JSON is YAML: the config loader reads either.
   writeFileSync(configFile, `${JSON.stringify(generated, null, 2)}\n`);
   const kube = options.kubeconfigPath;
+  buildOnce();
   const spawnedAt = performance.now();
   const started = startNodeProgram({
     name,
-    script: 'bin/pullguard.js',
+    ...imageEntrypoint(),
     args: ['serve', ...(kube === undefined ? ['--no-kube'] : []), '--config', configFile],
     workDir: context.workDir,
     profileDir: context.profileDir,

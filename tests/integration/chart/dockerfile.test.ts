@@ -53,7 +53,7 @@ t.test('multi-stage, production dependencies only, a numeric non-root user, no H
   );
   t.match(
     finalStage.find((line) => /^ENTRYPOINT\s/.test(line)),
-    /^ENTRYPOINT \["\/nodejs\/bin\/node", "dist\/bin\/pullguard\.js"\]$/,
+    /^ENTRYPOINT \["\/nodejs\/bin\/node", ("--[a-z-]+=[0-9]+", )*"dist\/bin\/pullguard\.js"\]$/,
   );
   for (const label of ['title', 'description', 'licenses', 'version', 'revision', 'created', 'source']) {
     t.match(dockerfile, new RegExp(`org\\.opencontainers\\.image\\.${label}=`), `OCI label ${label}`);
