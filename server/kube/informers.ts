@@ -18,6 +18,7 @@ import type { Delay } from './informer-supervisor.ts';
 import type { Backoff, ResilientInformer } from './informer-types.ts';
 import { DEFAULT_PAGE_SIZE, type PageFetcher } from './list-pages.ts';
 import { mergeInformers } from './merge-informers.ts';
+import { rawListPages } from './raw-list.ts';
 import { createResilientInformer } from './resilient-informer.ts';
 import { slimEvent, slimPod } from './slim-objects.ts';
 
@@ -87,14 +88,13 @@ export function pendingPodsInformer(
   kubeConfig: KubeConfig,
   settings: InformerSettings & { readonly keepAnnotations?: readonly string[] | undefined } = {},
 ): ResilientInformer<V1Pod> {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
   const fieldSelector = 'status.phase=Pending';
   const slim = { keepAnnotations: settings.keepAnnotations };
   return informer<V1Pod>(kubeConfig, settings, {
     name: 'pending-pods',
     path: '/api/v1/pods',
     fieldSelector,
-    list: (page) => core.listPodForAllNamespaces({ fieldSelector, ...pageOf(page) }),
+    list: rawListPages<V1Pod>(kubeConfig, { path: '/api/v1/pods', fieldSelector, pageSize: DEFAULT_PAGE_SIZE }),
     transform: (pod) => slimPod(pod, slim),
   });
 }
@@ -104,14 +104,17 @@ export function podEventsInformer(
   kubeConfig: KubeConfig,
   settings: InformerSettings & { readonly reasons?: readonly string[] | undefined } = {},
 ): ResilientInformer<CoreV1Event> {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
   const parts = (settings.reasons ?? DEFAULT_POD_EVENT_REASONS).map((reason) => {
     const fieldSelector = `involvedObject.kind=Pod,reason=${reason}`;
     return informer<CoreV1Event>(kubeConfig, settings, {
       name: `pod-events(${reason})`,
       path: '/api/v1/events',
       fieldSelector,
-      list: (page) => core.listEventForAllNamespaces({ fieldSelector, ...pageOf(page) }),
+      list: rawListPages<CoreV1Event>(kubeConfig, {
+        path: '/api/v1/events',
+        fieldSelector,
+        pageSize: DEFAULT_PAGE_SIZE,
+      }),
       transform: slimEvent,
     });
   });
